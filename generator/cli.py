@@ -1,0 +1,222 @@
+"""The command line: `zhibu check | build | serve`, in Chinese.
+
+Exit codes: 0 success, 1 errors in the archive (or a failed build), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .diagnostics import Severity
+from .pipeline import Checked, check, generate
+from .publish import find_config, run_mkdocs, staged_site
+
+CONTENT_HELP = "档案目录（默认 ./content）"
+
+
+class _ChineseHelp:
+    """Chinese headings for click's help pages."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "用法：")  # type: ignore[attr-defined]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]  # type: ignore[attr-defined]
+        if rows:
+            with formatter.section("选项"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            commands = [(n, c.get_short_help_str()) for n in self.list_commands(ctx)
+                        if (c := self.get_command(ctx, n)) and not c.hidden]
+            if commands:
+                with formatter.section("命令"):
+                    formatter.write_dl(commands)
+
+
+class Command(_ChineseHelp, click.Command):
+    pass
+
+
+class Group(_ChineseHelp, click.Group):
+    command_class = Command
+
+
+SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+
+def help_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.help_option("-h", "--help", help="显示帮助并退出")(f)
+
+
+def content_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path),
+        default=Path("content"), show_default=False, help=CONTENT_HELP,
+    )(f)
+
+
+def verbosity(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option("-q", "--quiet", is_flag=True, help="只输出错误")(f)
+    return click.option("-v", "--verbose", is_flag=True, help="输出更多细节（含 MkDocs 日志）")(f)
+
+
+@click.group(cls=Group, context_settings=SETTINGS, add_help_option=False)
+@help_option
+@click.version_option(message="zhibu %(version)s", help="显示版本并退出")
+def cli() -> None:
+    """支部档案：把 YAML 记录生成可检索的内网档案站点。"""
+
+
+class Reporter:
+    """Progress on a terminal, quiet elsewhere; one summary line at the end."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.live = sys.stderr.isatty() and not quiet
+        self.start = time.perf_counter()
+        logging.basicConfig(format="%(levelname)s %(message)s",
+                            level=logging.INFO if verbose else logging.WARNING)
+        if not verbose:
+            logging.getLogger("mkdocs").setLevel(logging.ERROR if quiet else logging.WARNING)
+
+    STAGES = {"load": "读取记录", "validate": "校验", "resolve": "解析引用", "derive": "统计",
+              "render": "生成页面", "write": "写入 Markdown", "mkdocs": "MkDocs 构建站点",
+              "index": "建立搜索索引"}
+
+    def stage(self, name: str) -> None:
+        if self.live:
+            click.echo(f"\r\033[K… {self.STAGES.get(name, name)}", nl=False, err=True)
+
+    def clear(self) -> None:
+        if self.live:
+            click.echo("\r\033[K", nl=False, err=True)
+
+    def diagnostics(self, checked: Checked) -> tuple[int, int]:
+        self.clear()
+        errors = [d for d in checked.diagnostics if d.severity is Severity.ERROR]
+        warnings = [d for d in checked.diagnostics if d.severity is Severity.WARNING]
+        for d in checked.diagnostics:
+            if d.severity is Severity.ERROR or not self.quiet:
+                click.echo(str(d))
+        return len(errors), len(warnings)
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def run_check(content_dir: Path, reporter: Reporter, **kwargs: Any) -> Checked:
+    if not content_dir.is_dir():
+        raise click.UsageError(f"找不到档案目录 {content_dir}")
+    return check(content_dir, progress=reporter.stage, **kwargs)
+
+
+@cli.command("check", add_help_option=False)
+@help_option
+@content_option
+@click.option("--strict", is_flag=True, help="有警告也视为失败（退出码 1）")
+@verbosity
+def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -> None:
+    """检查档案中的全部记录，一次列出所有错误和警告。"""
+    reporter = Reporter(quiet, verbose)
+    checked = run_check(content_dir, reporter)
+    errors, warnings = reporter.diagnostics(checked)
+    if errors:
+        click.echo(f"发现 {errors} 个错误，{warnings} 个警告（共 {checked.record_count} 条记录）。")
+        sys.exit(1)
+    if not quiet:
+        click.echo(f"检查通过：{checked.record_count} 条记录，{warnings} 个警告。")
+    if strict and warnings:
+        click.echo("--strict：有警告，视为失败。")
+        sys.exit(1)
+
+
+@cli.command("build", add_help_option=False)
+@help_option
+@content_option
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("site"), help="站点输出目录（默认 ./site）")
+@verbosity
+def build_command(content_dir: Path, site_dir: Path, quiet: bool, verbose: bool) -> None:
+    """生成静态站点；失败时保留原有站点不变。"""
+    reporter = Reporter(quiet, verbose)
+    checked = run_check(content_dir, reporter)
+    errors, warnings = reporter.diagnostics(checked)
+    if errors:
+        click.echo(f"发现 {errors} 个错误，未生成站点（原有站点保持不变）。")
+        sys.exit(1)
+    docs_dir = content_dir.resolve().parent / ".zhibu" / "docs"
+    plugins: list[Any] = []
+
+    def hand_over(config: Any) -> None:
+        plugin = config.plugins.get("zhibu")
+        if plugin is None:
+            raise click.ClickException("mkdocs.yml 的 plugins 中缺少 zhibu")
+        plugin.checked = checked
+        plugins.append(plugin)
+        reporter.stage("mkdocs")
+
+    try:
+        with staged_site(site_dir) as staging:
+            run_mkdocs(find_config(content_dir), docs_dir, staging, hand_over)
+    except click.ClickException:
+        raise
+    except (Exception, KeyboardInterrupt) as exc:  # MkDocs, Pagefind, disk: keep the old site
+        reporter.clear()
+        message = str(exc) or type(exc).__name__
+        click.echo(f"构建失败：{message}（原有站点保持不变）", err=True)
+        sys.exit(1)
+    reporter.clear()
+    if not quiet:
+        click.echo(
+            f"已生成站点 {site_dir}：{checked.record_count} 条记录，{plugins[0].page_count} 个页面，"
+            f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。"
+        )
+
+
+@cli.command("serve", add_help_option=False)
+@help_option
+@content_option
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, help="端口（默认 8000）")
+@verbosity
+def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> None:
+    """本地预览站点（http://127.0.0.1:端口），记录改动后自动刷新。"""
+    from mkdocs.commands.serve import serve
+
+    reporter = Reporter(quiet, verbose)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    checked = run_check(content_dir, reporter)
+    errors, _ = reporter.diagnostics(checked)
+    if errors:
+        click.echo(f"发现 {errors} 个错误，请先修正。")
+        sys.exit(1)
+    os.environ["ZHIBU_CONTENT"] = str(content_dir.resolve())
+    docs_dir = content_dir.resolve().parent / ".zhibu" / "docs"
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(f"预览地址：http://127.0.0.1:{port}/ （Ctrl-C 退出）")
+    serve(config_file=str(find_config(content_dir)), docs_dir=str(docs_dir),
+          dev_addr=f"127.0.0.1:{port}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False, prog_name="zhibu")
+    except click.exceptions.Abort:
+        click.echo("已中断。", err=True)
+        sys.exit(130)
+    except click.UsageError as exc:
+        hint = f"\n用 “{exc.ctx.command_path} --help” 查看用法。" if exc.ctx else ""
+        click.echo(f"用法错误：{exc.format_message()}{hint}", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        click.echo(f"错误：{exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)

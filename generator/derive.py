@@ -1,0 +1,155 @@
+"""Stage 4, derive: views computed from the archive graph (listings, attendance, backlinks).
+
+Nothing here is typed by an editor; everything is recomputed on every build.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .model import COLLECTIONS
+from .resolve import Archive
+from .validate import Record
+
+# Collections that are dated events, shown newest first and grouped by year.
+DATED = ("meetings", "honours", "achievements", "activities", "projects", "assessments")
+
+
+def record_date(record: Record) -> date | None:
+    data = record.data
+    value = getattr(data, "date", None) or getattr(data, "start", None)
+    if value is None and record.collection == "assessments":
+        year, _, month = data.period.partition("-")
+        return date(int(year), int(month or 1), 1)
+    return getattr(value, "start", value)
+
+
+def date_label(record: Record) -> str:
+    data = record.data
+    if record.collection == "assessments":
+        year, _, month = data.period.partition("-")
+        return f"{year}年{int(month)}月" if month else f"{year}年度"
+    value = getattr(data, "date", None) or getattr(data, "start", None)
+    if value is None:
+        return ""
+    return getattr(value, "label", None) or f"{value.year}年{value.month}月{value.day}日"
+
+
+@dataclass(frozen=True)
+class Attendance:
+    expected: list[str]  # person ids, 应到
+    present: list[str]  # expected and present, 实到
+    absent: list[tuple[str, str | None]]  # (person id, reason)
+    extra: list[str]  # present but not expected: counted like 列席
+    unaccounted: list[str]  # expected, neither present nor excused
+
+    @property
+    def rate(self) -> float | None:
+        return len(self.present) / len(self.expected) if self.expected else None
+
+
+@dataclass
+class Views:
+    """Everything the templates show that is not a field of one record."""
+
+    today: date
+    sorted: dict[str, list[Record]] = field(default_factory=dict)  # newest first
+    by_year: dict[str, dict[int, list[Record]]] = field(default_factory=dict)
+    backlinks: dict[tuple[str, str], dict[str, list[Record]]] = field(default_factory=dict)
+    roles: dict[tuple[tuple[str, str], tuple[str, str]], list[str]] = field(default_factory=dict)
+    people_of: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # person ids
+    by_org: dict[str, dict[str, list[Record]]] = field(default_factory=dict)
+    by_tag: dict[str, list[Record]] = field(default_factory=dict)
+    attendance: dict[str, Attendance] = field(default_factory=dict)
+    neighbours: dict[str, tuple[Record | None, Record | None]] = field(default_factory=dict)
+    latest: list[Record] = field(default_factory=list)
+
+
+def _newest_first(records: Any) -> list[Record]:
+    return sorted(records, key=lambda r: (record_date(r) or date.min, r.id), reverse=True)
+
+
+def derive(archive: Archive, today: date) -> Views:
+    views = Views(today=today)
+    for name in COLLECTIONS:
+        pool = archive.records[name].values()
+        if name in DATED:
+            views.sorted[name] = _newest_first(pool)
+            years: dict[int, list[Record]] = defaultdict(list)
+            for record in views.sorted[name]:
+                years[record_date(record).year].append(record)  # type: ignore[union-attr]
+            views.by_year[name] = dict(sorted(years.items(), reverse=True))
+        else:
+            views.sorted[name] = sorted(pool, key=lambda r: r.id)
+    _backlinks(archive, views)
+    for name in DATED:
+        for record in views.sorted[name]:
+            for tag in getattr(record.data, "tags", []):
+                views.by_tag.setdefault(tag, []).append(record)
+    views.by_tag = dict(sorted(views.by_tag.items()))
+    for meeting in views.sorted["meetings"]:
+        views.attendance[meeting.id] = _attendance(archive, meeting)
+    _neighbours(views)
+    views.latest = _newest_first(r for name in DATED for r in views.sorted[name][:10])[:10]
+    return views
+
+
+def _backlinks(archive: Archive, views: Views) -> None:
+    records = archive.records
+    back: dict[tuple[str, str], dict[str, dict[tuple[str, str], Record]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    roles: dict[tuple[tuple[str, str], tuple[str, str]], list[str]] = defaultdict(list)
+    people_of: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+    for link in archive.links:
+        if link.target[0] == "people":
+            people_of[link.source][link.target[1]] = None
+        source = records[link.source[0]][link.source[1]]
+        back[link.target][link.source[0]][link.source] = source
+        if link.field not in roles[(link.target, link.source)]:
+            roles[(link.target, link.source)].append(link.field)
+    views.backlinks = {
+        target: {c: _newest_first(found.values()) for c, found in by_collection.items()}
+        for target, by_collection in back.items()
+    }
+    views.roles = dict(roles)
+    views.people_of = {k: list(v) for k, v in people_of.items()}
+    by_org: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
+    for name in DATED:
+        for record in views.sorted[name]:
+            org = getattr(record.data, "org", None)
+            if org:
+                by_org[org][name].append(record)
+    views.by_org = {k: dict(v) for k, v in by_org.items()}
+
+
+def _attendance(archive: Archive, meeting: Record) -> Attendance:
+    data = meeting.data
+    expected = archive.expected(meeting)
+    wanted = set(expected)
+    attendees = [p.id for p in (archive.get("people", r) for r in data.attendees) if p]
+    absent = [
+        (p.id, a.reason) for a in data.absent if (p := archive.get("people", a.person))
+    ]
+    accounted = set(attendees) | {p for p, _ in absent}
+    return Attendance(
+        expected=expected,
+        present=[p for p in attendees if p in wanted],
+        absent=absent,
+        extra=[p for p in attendees if p not in wanted],
+        unaccounted=[p for p in expected if p not in accounted],
+    )
+
+
+def _neighbours(views: Views) -> None:
+    by_org: dict[str, list[Record]] = defaultdict(list)
+    for meeting in reversed(views.sorted["meetings"]):  # oldest first
+        by_org[meeting.data.org].append(meeting)
+    for meetings in by_org.values():
+        for i, meeting in enumerate(meetings):
+            previous = meetings[i - 1] if i else None
+            following = meetings[i + 1] if i + 1 < len(meetings) else None
+            views.neighbours[meeting.id] = (previous, following)

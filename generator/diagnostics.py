@@ -1,0 +1,38 @@
+"""Diagnostics are values: every stage returns them, the CLI prints them once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    file: str  # path relative to the content dir, POSIX separators
+    line: int  # 1-based; 0 when the problem concerns the whole file
+    field: str  # dotted field path, e.g. "absent.0.person"; "" for the whole record
+    message: str  # Chinese, for the editor
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        label = "" if self.severity is Severity.ERROR else "警告: "
+        field = f"{self.field}: " if self.field else ""
+        return f"{where}: {label}{field}{self.message}"
+
+
+def error(file: str, line: int, field: str, message: str) -> Diagnostic:
+    return Diagnostic(file, line, field, message, Severity.ERROR)
+
+
+def warning(file: str, line: int, field: str, message: str) -> Diagnostic:
+    return Diagnostic(file, line, field, message, Severity.WARNING)
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

@@ -1,0 +1,254 @@
+"""Stage 1, load: read the content dir into raw records that remember their lines.
+
+YAML is read as an event stream and built into plain values by hand, so that
+implicit typing never changes what the editor wrote (every scalar stays text,
+only an empty value is None), duplicate keys and aliases are caught, nesting is
+bounded and no Python object can ever be constructed from a tag.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, error, warning
+from .model import COLLECTIONS
+
+Loc = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 32
+YAML_SUFFIXES = (".yaml", ".yml")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_SAFE_TAGS = {
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+} | {"!"}
+_YAML_PROBLEMS = {
+    "mapping values are not allowed here": "此处不能出现“键: 值”（值里的冒号请加引号）",
+    "found character that cannot start any token": "遇到不能出现在开头的字符",
+    "could not find expected ':'": "找不到应有的冒号“:”",
+    "did not find expected key": "缩进不一致或缺少键",
+    "did not find expected '-' indicator": "列表缩进不一致",
+    "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
+    "found unknown escape character": "引号内有无效的转义字符",
+    "did not find expected node content": "缺少内容",
+    "found a tab character that violates indentation": "缩进里有 Tab",
+}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One YAML file: its plain data and the 1-based line of every key and item."""
+
+    collection: str  # "archive" or a key of COLLECTIONS
+    id: str
+    file: str  # relative to the content dir, POSIX
+    data: Any
+    lines: dict[Loc, int]
+
+    def line(self, loc: Loc) -> int:
+        """The line of the longest known prefix of loc."""
+        for end in range(len(loc), -1, -1):
+            found = self.lines.get(loc[:end])
+            if found:
+                return found
+        return 1
+
+
+@dataclass(frozen=True)
+class Page:
+    """A hand-written Markdown page under pages/."""
+
+    path: str  # relative to pages/, without .md, POSIX
+    file: str
+    text: str
+
+
+@dataclass
+class Content:
+    root: Path
+    records: list[RawRecord] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)  # relative to files/
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class _YamlProblem(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load(root: Path) -> Content:
+    """Read every record, page and attachment name under root."""
+    content = Content(root=root)
+    if not root.is_dir():
+        content.diagnostics.append(error(str(root), 0, "", "找不到档案目录"))
+        return content
+    real_root = root.resolve()
+    for path in _walk(root):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink() and not _inside(path.resolve(), real_root):
+            content.diagnostics.append(error(rel, 0, "", "符号链接指向档案目录之外，已拒绝"))
+            continue
+        _load_entry(content, path, rel)
+    if not any(r.collection == "archive" for r in content.records) and not any(
+        d.file.startswith("archive.") for d in content.diagnostics
+    ):
+        content.diagnostics.append(error("archive.yaml", 0, "", "缺少档案说明文件 archive.yaml"))
+    return content
+
+
+def _walk(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath, n) for n in sorted(filenames) if not n.startswith("."))
+    return found
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _load_entry(content: Content, path: Path, rel: str) -> None:
+    top, _, rest = rel.partition("/")
+    if top == "files" and rest:
+        content.files.add(rest)
+    elif top == "pages" and rest:
+        if rest.endswith(".md"):
+            text = _read_text(path, rel, content.diagnostics)
+            if text is not None:
+                content.pages.append(Page(rest[:-3], rel, text))
+        else:
+            content.diagnostics.append(warning(rel, 0, "", "pages/ 下只发布 .md 文件，已忽略"))
+    elif not rest and rel in ("archive.yaml", "archive.yml"):
+        _load_record(content, path, rel, "archive", "archive")
+    elif top in COLLECTIONS and rest:
+        stem, suffix = os.path.splitext(path.name)
+        if suffix in YAML_SUFFIXES:
+            _load_record(content, path, rel, top, stem)
+        else:
+            content.diagnostics.append(
+                warning(rel, 0, "", "不是 .yaml 文件，已忽略（记录文件名应以 .yaml 结尾）")
+            )
+    elif rest or rel.endswith(YAML_SUFFIXES):
+        content.diagnostics.append(warning(rel, 0, "", f"不认识的位置“{top}”，已忽略"))
+
+
+def _read_text(path: Path, rel: str, diagnostics: list[Diagnostic]) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            diagnostics.append(error(rel, 0, "", f"文件过大（{size} 字节，上限 {MAX_FILE_BYTES}）"))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        diagnostics.append(error(rel, 0, "", f"无法读取文件：{exc.strerror}"))
+        return None
+    if b"\0" in data:
+        diagnostics.append(error(rel, 0, "", "不是文本文件（含有二进制内容）"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diagnostics.append(error(rel, line, "", "文件不是 UTF-8 编码，请另存为 UTF-8"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_record(content: Content, path: Path, rel: str, collection: str, record_id: str) -> None:
+    text = _read_text(path, rel, content.diagnostics)
+    if text is None:
+        return
+    lines: dict[Loc, int] = {}
+    try:
+        data = parse_yaml(text, lines, content.diagnostics, rel)
+    except _YamlProblem as problem:
+        content.diagnostics.append(error(rel, problem.line, "", problem.message))
+        return
+    content.records.append(RawRecord(collection, record_id, rel, data, lines))
+
+
+def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], rel: str) -> Any:
+    """Build plain values from YAML text; scalars stay strings, empty is None."""
+    root: list[Any] = []
+    # Each frame: (container, loc, pending key or None).
+    stack: list[list[Any]] = []
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _YamlProblem(event.start_mark.line + 1, "一个文件只能写一条记录（发现多个 YAML 文档）")
+            elif isinstance(event, yaml.AliasEvent):
+                raise _YamlProblem(event.start_mark.line + 1, "不支持 YAML 锚点和别名（& 和 *）")
+            elif isinstance(event, yaml.NodeEvent):
+                _node(event, stack, root, lines, diagnostics, rel)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "无法解析"
+        problem = _YAML_PROBLEMS.get(problem, problem)
+        line = (mark.line + 1) if mark else 1
+        source_line = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
+        hint = "；请用空格缩进，不要用 Tab" if "\t" in source_line else ""
+        raise _YamlProblem(line, f"YAML 语法错误：{problem}{hint}") from None
+    except yaml.YAMLError as exc:
+        raise _YamlProblem(1, f"YAML 语法错误：{exc}") from None
+    if not root:
+        raise _YamlProblem(1, "文件为空")
+    return root[0]
+
+
+def _node(
+    event: Any, stack: list[list[Any]], root: list[Any], lines: dict[Loc, int],
+    diagnostics: list[Diagnostic], rel: str,
+) -> None:
+    line = event.start_mark.line + 1
+    tag = event.tag
+    if tag is not None and tag not in _SAFE_TAGS:
+        raise _YamlProblem(line, f"不支持的 YAML 标签 {tag}")
+    is_scalar = isinstance(event, yaml.ScalarEvent)
+    if is_scalar:
+        plain = not event.style and tag is None
+        value: Any = None if plain and _NULL.match(event.value) else event.value
+    else:
+        value = {} if isinstance(event, yaml.MappingStartEvent) else []
+    if not stack:
+        root.append(value)
+        loc: Loc = ()
+    else:
+        frame = stack[-1]
+        parent, parent_loc, key = frame
+        if isinstance(parent, dict) and key is None:
+            if not is_scalar or value is None:
+                raise _YamlProblem(line, "键必须是简单的文字")
+            if value in parent:
+                diagnostics.append(error(rel, line, ".".join(map(str, (*parent_loc, value))), "重复的键"))
+            frame[2] = value
+            lines[(*parent_loc, value)] = line
+            return
+        if isinstance(parent, dict):
+            parent[key] = value
+            loc = (*parent_loc, key)
+            frame[2] = None
+        else:
+            loc = (*parent_loc, len(parent))
+            parent.append(value)
+            lines[loc] = line
+    if not is_scalar:
+        if len(stack) >= MAX_DEPTH:
+            raise _YamlProblem(line, f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
+        lines.setdefault(loc, line)
+        stack.append([value, loc, None])

@@ -1,0 +1,97 @@
+"""The pipeline, one linear function per face: check (load → validate → resolve → derive)
+and generate (render → write docs). The CLI and the MkDocs plugin both call these.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .derive import Views, derive
+from .diagnostics import Diagnostic, has_errors
+from .load import Content, load
+from .publish import WriteStats, template_dir, write_docs
+from .render import render
+from .resolve import Archive, resolve
+from .validate import validate
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Checked:
+    content_dir: Path
+    content: Content
+    archive: Archive | None
+    views: Views | None
+    diagnostics: list[Diagnostic]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.views is not None and not has_errors(self.diagnostics)
+
+    @property
+    def record_count(self) -> int:
+        return len(self.content.records)
+
+
+def _timed(timings: dict[str, float], stage: str, progress: Progress | None) -> Callable[[], None]:
+    if progress:
+        progress(stage)
+    start = time.perf_counter()
+
+    def done() -> None:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+    return done
+
+
+def check(
+    content_dir: Path,
+    *,
+    include_restricted: bool = False,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> Checked:
+    timings: dict[str, float] = {}
+    done = _timed(timings, "load", progress)
+    content = load(content_dir)
+    done()
+    done = _timed(timings, "validate", progress)
+    validated, problems = validate(content.records)
+    done()
+    done = _timed(timings, "resolve", progress)
+    archive, more = resolve(validated, content, include_restricted)
+    done()
+    diagnostics = sorted(content.diagnostics + problems + more)
+    views = None
+    if archive is not None and not has_errors(diagnostics):
+        done = _timed(timings, "derive", progress)
+        views = derive(archive, today or date.today())
+        done()
+    return Checked(content_dir, content, archive, views, diagnostics, timings)
+
+
+def generate(checked: Checked, docs_dir: Path, progress: Progress | None = None) -> tuple[int, WriteStats]:
+    """Render every page and make docs_dir hold exactly them and the published attachments."""
+    assert checked.archive is not None and checked.views is not None
+    done = _timed(checked.timings, "render", progress)
+    pages = render(checked.archive, checked.views)
+    done()
+    done = _timed(checked.timings, "write", progress)
+    files_dir = checked.content_dir / "files"
+    copies = {f"files/{rel}": files_dir / rel for rel in sorted(checked.archive.files)}
+    copies.update(theme_assets())
+    stats = write_docs(docs_dir, pages, copies)
+    done()
+    return len(pages), stats
+
+
+def theme_assets() -> dict[str, Path]:
+    """Static files every site carries (stylesheet, search page script)."""
+    assets = template_dir() / "assets"
+    return {f"assets/{p.relative_to(assets).as_posix()}": p for p in sorted(assets.rglob("*")) if p.is_file()}

@@ -1,0 +1,122 @@
+"""Stage 6, publish: write the generated docs, run MkDocs, swap the site in.
+
+Generated Markdown is compared with what is on disk before writing, so an
+unchanged page keeps its file (and MkDocs' and the editor's caches stay warm).
+A site is always built into a temporary folder beside the target and only
+replaces the previous site when everything succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("zhibu")
+
+PACKAGED_CONFIG = "mkdocs.yml"
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def template_dir() -> Path:
+    return Path(str(resources.files("generator.templates")))
+
+
+def write_docs(docs_dir: Path, pages: dict[str, str], copies: dict[str, Path]) -> WriteStats:
+    """Make docs_dir hold exactly pages (text) and copies (files), touching only what changed."""
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    written = unchanged = 0
+    wanted: set[str] = set()
+    for rel, body in pages.items():
+        wanted.add(rel)
+        data = body.encode("utf-8")
+        if _write_if_changed(docs_dir / rel, lambda p, data=data: p.read_bytes() == data,
+                             lambda p, data=data: p.write_bytes(data)):
+            written += 1
+        else:
+            unchanged += 1
+    for rel, source in copies.items():
+        wanted.add(rel)
+        stat = source.stat()
+
+        def same(p: Path, stat: os.stat_result = stat) -> bool:
+            mine = p.stat()
+            return mine.st_size == stat.st_size and mine.st_mtime_ns == stat.st_mtime_ns
+
+        if _write_if_changed(docs_dir / rel, same, lambda p, source=source: shutil.copy2(source, p)):
+            written += 1
+        else:
+            unchanged += 1
+    removed = 0
+    for path in sorted(docs_dir.rglob("*"), reverse=True):
+        rel = path.relative_to(docs_dir).as_posix()
+        if path.name.startswith("."):
+            continue
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif rel not in wanted:
+            path.unlink()
+            removed += 1
+    return WriteStats(written, unchanged, removed)
+
+
+def _write_if_changed(path: Path, same: Callable[[Path], bool], write: Callable[[Path], Any]) -> bool:
+    if path.is_file() and same(path):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write(path)
+    return True
+
+
+@contextmanager
+def staged_site(site_dir: Path) -> Iterator[Path]:
+    """Yield a temporary folder; on success it replaces site_dir, on failure it is removed."""
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = None
+    if site_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
+        os.replace(site_dir, old / "site")
+    os.replace(staging, site_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def find_config(content_dir: Path) -> Path:
+    """The project's mkdocs.yml beside the content dir, else the packaged one."""
+    project = content_dir.resolve().parent / "mkdocs.yml"
+    return project if project.is_file() else template_dir() / PACKAGED_CONFIG
+
+
+def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, setup: Callable[[Any], None]) -> None:
+    """A real `mkdocs build` with docs_dir and site_dir overridden.
+
+    `setup` receives the loaded config, so the caller can hand its already
+    checked archive to the zhibu plugin instead of loading it a second time.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
+    setup(config)
+    build(config)

@@ -1,0 +1,194 @@
+"""Stage 5, render: the archive and its views through Jinja templates into Markdown.
+
+The result is a dict of docs-relative paths to page text; nothing here writes
+files. All presentation lives in templates/; this module only supplies safe
+filters and link helpers. Record text is data, never a template.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jinja2
+import yaml
+
+from .derive import DATED, Views, date_label, record_date
+from .model import COLLECTIONS
+from .resolve import Archive
+from .validate import Record
+
+PER_PAGE = 50
+
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|#])")
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.DOTALL)
+
+
+def text(value: Any) -> str:
+    """Plain text for inline Markdown: no markup, no HTML, one line."""
+    escaped = html.escape(str(value), quote=False)
+    return _INLINE_SPECIALS.sub(r"\\\1", " ".join(escaped.split()))
+
+
+def markdown(value: Any) -> str:
+    """Editor Markdown as a block: Markdown kept, raw HTML shown as text."""
+    parts = _CODE.split(str(value).strip())
+    return "".join(p if i % 2 else p.replace("&", "&amp;").replace("<", "&lt;")
+                   for i, p in enumerate(parts))
+
+
+def attr(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def url(collection: str, record_id: str) -> str:
+    return f"/{collection}/{record_id}.md"
+
+
+@dataclass(frozen=True)
+class Context:
+    archive: Archive
+    views: Views
+
+    def title(self, record: Record) -> str:
+        data = record.data
+        if record.collection == "assessments":
+            subject = data.subject
+            who = self.archive.get("people", subject.person) or self.archive.get("orgs", subject.org)
+            name = who.data.name if who else subject.person or subject.org
+            return f"{name} {date_label(record)}{data.scheme}考核"
+        return getattr(data, "title", None) or data.name
+
+    def link(self, record: Record) -> str:
+        return f"[{text(self.title(record))}]({url(record.collection, record.id)})"
+
+    def ref(self, collection: str, value: str | None) -> str:
+        """A link to the referenced record, or the text as written."""
+        if value is None:
+            return ""
+        found = self.archive.get(collection, value)
+        return self.link(found) if found else text(value)
+
+    def person(self, value: str | None) -> str:
+        return self.ref("people", value)
+
+    def org(self, value: str | None) -> str:
+        return self.ref("orgs", value)
+
+    def people(self, values: list[str]) -> str:
+        return "、".join(self.person(v) for v in values)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.files("generator.templates"))),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters.update(text=text, md=markdown, attr=attr, percent=percent, date=date_label)
+    env.globals.update(url=url, slug=tag_slug, COLLECTIONS=COLLECTIONS, DATED=DATED)
+    return env
+
+
+def front_matter(meta: dict[str, Any]) -> str:
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + "---\n\n"
+
+
+def render(archive: Archive, views: Views) -> dict[str, str]:
+    """Every generated page, as docs-relative path -> Markdown."""
+    env = _environment()
+    ctx = Context(archive, views)
+    common = {"archive": archive, "views": views, "ctx": ctx, "info": archive.info}
+    pages: dict[str, str] = {}
+
+    def page(path: str, template: str, meta: dict[str, Any] | None = None, **values: Any) -> None:
+        body = env.get_template(template).render(**common, **values)
+        pages[path] = (front_matter(meta) if meta else "") + body
+
+    page("index.md", "home.md.j2", {"zhibu": {"page": "home"}})
+    for name, collection in COLLECTIONS.items():
+        page(f"{name}/index.md", "collection.md.j2", {"zhibu": {"page": "index"}},
+             name=name, collection=collection)
+        for record in views.sorted[name]:
+            page(url(name, record.id)[1:], f"{name}.md.j2", _search_meta(ctx, record), record=record)
+    for name in DATED:
+        for year, records in views.by_year[name].items():
+            for path, chunk, pager in paginate(f"years/{year}/{name}", records):
+                page(path, "listing.md.j2", {"zhibu": {"page": "listing"}},
+                     title=f"{year}年{COLLECTIONS[name].label}", records=chunk, pager=pager)
+    for tag, records in views.by_tag.items():
+        for path, chunk, pager in paginate(f"tags/{tag_slug(tag)}", records):
+            page(path, "listing.md.j2", {"zhibu": {"page": "listing"}},
+                 title=f"标签：{tag}", records=chunk, pager=pager)
+    page("tags/index.md", "tags.md.j2", {"zhibu": {"page": "index"}})
+    for hand_written in archive.pages:
+        pages[f"pages/{hand_written.path}.md"] = markdown(hand_written.text) + "\n"
+    return pages
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    count: int
+    total: int
+    base: str  # docs path without .md of the first page
+
+    def href(self, number: int) -> str:
+        return f"/{self.base}.md" if number == 1 else f"/{self.base}/{number}.md"
+
+
+def paginate(base: str, records: list[Record]) -> Iterator[tuple[str, list[Record], Pager]]:
+    count = max(1, -(-len(records) // PER_PAGE))
+    for number in range(1, count + 1):
+        pager = Pager(number, count, len(records), base)
+        chunk = records[(number - 1) * PER_PAGE : number * PER_PAGE]
+        yield pager.href(number)[1:], chunk, pager
+
+
+def tag_slug(tag: str) -> str:
+    """A URL segment for a tag: its own word characters, never a path."""
+    slug = re.sub(r"[^\w]+", "-", tag).strip("-_").lower()
+    return slug or "tag"
+
+
+def _search_meta(ctx: Context, record: Record) -> dict[str, Any]:
+    """Front matter for a record page: what search facets and result lines show."""
+    data = record.data
+    day = record_date(record)
+    meta: dict[str, Any] = {
+        "page": "record",
+        "collection": COLLECTIONS[record.collection].label,
+        "title": ctx.title(record),
+    }
+    if day:
+        meta["date"] = day.isoformat()
+        meta["year"] = str(day.year)
+        meta["date_label"] = date_label(record)
+    kind = getattr(data, "type", None) or getattr(data, "kind", None) or getattr(data, "category", None)
+    if kind and record.collection not in ("people",):
+        meta["kind"] = kind
+    org = ctx.archive.get("orgs", getattr(data, "org", None))
+    if org:
+        meta["org"] = org.data.name
+    people = sorted({ctx.archive.records["people"][p].data.name
+                     for p in ctx.views.people_of.get(record.key, [])})
+    if people:
+        meta["people"] = people
+    if getattr(data, "tags", None):
+        meta["tags"] = list(data.tags)
+    if record.collection == "honours":
+        meta["level"] = data.level
+    if getattr(data, "visibility", None) == "受限":
+        meta["restricted"] = True
+    return {"zhibu": meta}

@@ -1,0 +1,327 @@
+"""Stage 3, resolve: references between records, org structure, attachments, 应到.
+
+The result is the archive graph: published records, the links between them and
+the membership queries that later stages ask (who belonged where on a date).
+Restricted records are checked like any other, then left out of the graph
+unless the build includes them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache, cached_property
+from inspect import isclass
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from .diagnostics import Diagnostic, error, warning
+from .load import Content, Loc, Page
+from .model import Attachment, Model, Ref
+from .validate import Record, Validated
+from .vocab import PARENT_KINDS, PARTY_MEMBER_STATUSES
+
+Step = tuple[str, str] | None  # (attribute, YAML key), or None for "each list item"
+
+
+@dataclass(frozen=True)
+class Link:
+    """One reference from a record field to another record."""
+
+    source: tuple[str, str]
+    field: str  # top-level field name as written in YAML, e.g. "attendees"
+    target: tuple[str, str]
+
+
+@dataclass
+class Archive:
+    """The resolved archive: what later stages read."""
+
+    info: Any  # model.Archive
+    records: dict[str, dict[str, Record]]
+    links: list[Link]
+    pages: list[Page]
+    files: set[str]  # attachments to publish, relative to files/
+    include_restricted: bool = False
+    people_by_name: dict[str, list[str]] = field(default_factory=dict)
+
+    def get(self, collection: str, ref: str | None) -> Record | None:
+        if ref is None:
+            return None
+        found = self.records[collection].get(ref)
+        if found is None and collection == "people":
+            ids = self.people_by_name.get(ref, [])
+            found = self.records["people"].get(ids[0]) if len(ids) == 1 else None
+        return found
+
+    @cached_property
+    def _children(self) -> dict[str, list[Record]]:
+        found: dict[str, list[Record]] = defaultdict(list)
+        for org in self.records["orgs"].values():
+            if org.data.parent:
+                found[org.data.parent].append(org)
+        return found
+
+    @cached_property
+    def _memberships(self) -> dict[str, list[tuple[Record, Any]]]:
+        """org id -> (party member, membership) pairs."""
+        found: dict[str, list[tuple[Record, Any]]] = defaultdict(list)
+        for person in self.records["people"].values():
+            if person.data.status in PARTY_MEMBER_STATUSES:
+                for m in person.data.memberships:
+                    found[m.org].append((person, m))
+        return found
+
+    def children(self, org_id: str) -> list[Record]:
+        return self._children.get(org_id, [])
+
+    def subtree(self, org_id: str) -> list[str]:
+        """The org and every org under it."""
+        result, todo = [], [org_id]
+        while todo:
+            current = todo.pop()
+            result.append(current)
+            todo.extend(c.id for c in self.children(current))
+        return result
+
+    def members_on(self, org_ids: list[str], day: date) -> list[str]:
+        """Party members belonging to any of org_ids on day."""
+        found = {
+            person.id: None
+            for org_id in org_ids
+            for person, m in self._memberships.get(org_id, [])
+            if _covers(m.from_, m.to, day)
+            and not (person.data.joined and person.data.joined.start > day)
+        }
+        return sorted(found)
+
+    def committee_on(self, org_id: str, day: date) -> list[str]:
+        org = self.records["orgs"].get(org_id)
+        if org is None:
+            return []
+        ids = (self.get("people", o.person) for o in org.data.officers if _covers(o.from_, o.to, day))
+        return list(dict.fromkeys(p.id for p in ids if p))
+
+    def expected(self, meeting: Record) -> list[str]:
+        """应到: derived from the committee or the memberships on the meeting date."""
+        data = meeting.data
+        if data.type == "其他":
+            return []
+        if data.type == "支委会":
+            return self.committee_on(data.org, data.date)
+        return self.members_on(self.subtree(data.org), data.date)
+
+
+def _covers(start: date | None, end: date | None, day: date) -> bool:
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+# ---------------------------------------------------------------- reference walking
+
+
+@cache
+def _marked_paths(model: type[Model]) -> list[tuple[tuple[Step, ...], Ref | Attachment]]:
+    """Every path in a model that leads to a Ref or Attachment marker."""
+    found = []
+    for name, info in model.model_fields.items():
+        step: Step = (name, info.alias or name)
+        for steps, marker in _markers(info.annotation, tuple(info.metadata)):
+            found.append(((step, *steps), marker))
+    return found
+
+
+def _markers(tp: Any, metadata: tuple[Any, ...]) -> Iterator[tuple[tuple[Step, ...], Any]]:
+    for item in metadata:
+        if isinstance(item, Ref | Attachment):
+            yield (), item
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if origin is Annotated:
+        yield from _markers(args[0], tuple(tp.__metadata__))
+    elif origin in (Union, types.UnionType):
+        for arg in args:
+            yield from _markers(arg, ())
+    elif origin is list:
+        for steps, marker in _markers(args[0], ()):
+            yield (None, *steps), marker
+    elif isclass(tp) and issubclass(tp, Model):
+        for steps, marker in _marked_paths(tp):
+            yield steps, marker
+
+
+def marked_values(record: Record) -> Iterator[tuple[Loc, str, Ref | Attachment]]:
+    """(location, value, marker) for every reference and attachment in a record."""
+    for steps, marker in _marked_paths(type(record.data)):
+        yield from _walk(record.data, steps, (), marker)
+
+
+def _walk(value: Any, steps: tuple[Step, ...], loc: Loc, marker: Any) -> Iterator[Any]:
+    if value is None:
+        return
+    if not steps:
+        yield loc, value, marker
+        return
+    step, rest = steps[0], steps[1:]
+    if step is None:
+        for i, item in enumerate(value):
+            yield from _walk(item, rest, (*loc, i), marker)
+    else:
+        yield from _walk(getattr(value, step[0]), rest, (*loc, step[1]), marker)
+
+
+# ---------------------------------------------------------------- resolve
+
+
+def resolve(
+    validated: Validated, content: Content, include_restricted: bool = False
+) -> tuple[Archive | None, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    if validated.archive is None:
+        return None, diagnostics
+    records = validated.records
+    people_by_name: dict[str, list[str]] = defaultdict(list)
+    for person in records["people"].values():
+        people_by_name[person.data.name].append(person.id)
+    archive = Archive(validated.archive.data, records, [], content.pages, set(),
+                      include_restricted, dict(people_by_name))
+    every = [validated.archive, *(r for c in records.values() for r in c.values())]
+    for record in every:
+        for loc, value, marker in marked_values(record):
+            if isinstance(marker, Attachment):
+                _check_attachment(record, loc, value, content.files, diagnostics)
+                continue
+            target = _check_ref(archive, record, loc, value, marker, diagnostics)
+            if target is not None and record.collection != "archive":
+                archive.links.append(Link(record.key, str(loc[0]), (marker.collection, target)))
+    _check_orgs(validated.archive, records, diagnostics)
+    _check_memberships(archive, diagnostics)
+    _check_meetings(archive, diagnostics)
+    if not include_restricted:
+        _drop_restricted(archive)
+    archive.files = {
+        str(value)
+        for c in archive.records.values()
+        for r in c.values()
+        for _, value, marker in marked_values(r)
+        if isinstance(marker, Attachment)
+    }
+    return archive, diagnostics
+
+
+def _check_ref(
+    archive: Archive, record: Record, loc: Loc, value: str, marker: Ref,
+    diagnostics: list[Diagnostic],
+) -> str | None:
+    pool = archive.records[marker.collection]
+    if value in pool:
+        return value
+    field = ".".join(map(str, loc))
+    line = record.line(*loc)
+    if marker.collection == "people":
+        ids = archive.people_by_name.get(value, [])
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            diagnostics.append(error(record.file, line, field,
+                                     f"有 {len(ids)} 人同名“{value}”，请写编号：{'、'.join(sorted(ids))}"))
+            return None
+    if marker.free:
+        return None
+    what = {"people": "人员", "orgs": "组织", "projects": "项目"}[marker.collection]
+    names = list(pool) + (list(archive.people_by_name) if marker.collection == "people" else [])
+    hint = difflib.get_close_matches(value, names, n=1, cutoff=0.6)
+    suffix = f"，是不是“{hint[0]}”？" if hint else ""
+    diagnostics.append(error(record.file, line, field, f"找不到{what}“{value}”{suffix}"))
+    return None
+
+
+def safe_relative_path(value: str) -> bool:
+    """True when value is a plain relative path that cannot leave its folder."""
+    normal = unicodedata.normalize("NFKC", value)
+    if any(c in normal for c in "\\%\0:") or normal.startswith("/"):
+        return False
+    return all(part not in ("", ".", "..") for part in normal.split("/"))
+
+
+def _check_attachment(
+    record: Record, loc: Loc, value: str, files: set[str], diagnostics: list[Diagnostic]
+) -> None:
+    field = ".".join(map(str, loc))
+    if not safe_relative_path(value):
+        diagnostics.append(error(record.file, record.line(*loc), field,
+                                 f"附件路径“{value}”无效：应为 files/ 下的相对路径，不能含 ..、\\ 或 %"))
+    elif value not in files:
+        diagnostics.append(error(record.file, record.line(*loc), field,
+                                 f"找不到附件 files/{value}"))
+
+
+def _check_orgs(archive: Record, records: dict[str, dict[str, Record]],
+                diagnostics: list[Diagnostic]) -> None:
+    orgs = records["orgs"]
+    owner = archive.data.owner
+    for org in orgs.values():
+        data = org.data
+        if org.id == owner:
+            continue
+        if data.parent is None:
+            diagnostics.append(error(org.file, org.line(), "parent",
+                                     "缺少上级组织 parent（只有档案所属组织可以不写）"))
+            continue
+        parent = orgs.get(data.parent)
+        if parent and parent.data.kind not in PARENT_KINDS[data.kind]:
+            allowed = "或".join(sorted(PARENT_KINDS[data.kind]))
+            diagnostics.append(error(org.file, org.line("parent"), "parent",
+                                     f"{data.kind}的上级应为{allowed}，而“{data.parent}”是{parent.data.kind}"))
+        seen = {org.id}
+        current = parent
+        while current is not None and current.data.parent:
+            if current.data.parent in seen:
+                diagnostics.append(error(org.file, org.line("parent"), "parent", "上级组织形成了循环"))
+                break
+            seen.add(current.data.parent)
+            current = orgs.get(current.data.parent)
+
+
+def _check_memberships(archive: Archive, diagnostics: list[Diagnostic]) -> None:
+    orgs = archive.records["orgs"]
+    for person in archive.records["people"].values():
+        for i, membership in enumerate(person.data.memberships):
+            org = orgs.get(membership.org)
+            if org and org.data.kind not in ("党支部", "党小组"):
+                diagnostics.append(error(person.file, person.line("memberships", i, "org"),
+                                         f"memberships.{i}.org",
+                                         f"组织关系应在党支部或党小组，“{org.data.name}”是{org.data.kind}"))
+
+
+def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
+    for meeting in archive.records["meetings"].values():
+        data = meeting.data
+        org = archive.records["orgs"].get(data.org)
+        if org is None:
+            continue
+        if data.type == "党小组会" and org.data.kind != "党小组":
+            diagnostics.append(error(meeting.file, meeting.line("org"), "org",
+                                     f"党小组会应由党小组召开，“{org.data.name}”是{org.data.kind}"))
+        present = {p.id for p in map(lambda r: archive.get("people", r), data.attendees) if p}
+        excused = {p.id for p in (archive.get("people", a.person) for a in data.absent) if p}
+        missing = [p for p in archive.expected(meeting) if p not in present | excused]
+        if missing:
+            names = "、".join(archive.records["people"][p].data.name for p in missing)
+            diagnostics.append(warning(meeting.file, meeting.line("attendees"), "attendees",
+                                       f"应到人员既不在实到也不在缺席中：{names}"))
+
+
+def _drop_restricted(archive: Archive) -> None:
+    hidden = {
+        r.key for c in archive.records.values() for r in c.values()
+        if getattr(r.data, "visibility", None) == "受限"
+    }
+    if not hidden:
+        return
+    for collection, pool in archive.records.items():
+        archive.records[collection] = {i: r for i, r in pool.items() if r.key not in hidden}
+    archive.links = [lk for lk in archive.links if lk.source not in hidden and lk.target not in hidden]
