@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from .diagnostics import Severity
-from .pipeline import Checked, check, generate
+from .pipeline import Checked, check
 from .publish import find_config, run_mkdocs, staged_site
 
 CONTENT_HELP = "档案目录（默认 ./content）"
@@ -34,8 +34,11 @@ class _ChineseHelp:
             with formatter.section("选项"):
                 formatter.write_dl(rows)
         if isinstance(self, click.Group):
-            commands = [(n, c.get_short_help_str()) for n in self.list_commands(ctx)
-                        if (c := self.get_command(ctx, n)) and not c.hidden]
+            commands = [
+                (n, c.get_short_help_str())
+                for n in self.list_commands(ctx)
+                if (c := self.get_command(ctx, n)) and not c.hidden
+            ]
             if commands:
                 with formatter.section("命令"):
                     formatter.write_dl(commands)
@@ -58,8 +61,12 @@ def help_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def content_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path),
-        default=Path("content"), show_default=False, help=CONTENT_HELP,
+        "--content",
+        "content_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("content"),
+        show_default=False,
+        help=CONTENT_HELP,
     )(f)
 
 
@@ -75,6 +82,18 @@ def cli() -> None:
     """支部档案：把 YAML 记录生成可检索的内网档案站点。"""
 
 
+STAGES = {
+    "load": "读取记录",
+    "validate": "校验",
+    "resolve": "解析引用",
+    "derive": "统计",
+    "render": "生成页面",
+    "write": "写入 Markdown",
+    "mkdocs": "MkDocs 构建站点",
+    "index": "建立搜索索引",
+}
+
+
 class Reporter:
     """Progress on a terminal, quiet elsewhere; one summary line at the end."""
 
@@ -83,18 +102,13 @@ class Reporter:
         self.verbose = verbose
         self.live = sys.stderr.isatty() and not quiet
         self.start = time.perf_counter()
-        logging.basicConfig(format="%(levelname)s %(message)s",
-                            level=logging.INFO if verbose else logging.WARNING)
+        logging.basicConfig(format="%(levelname)s %(message)s", level=logging.INFO if verbose else logging.WARNING)
         if not verbose:
             logging.getLogger("mkdocs").setLevel(logging.ERROR if quiet else logging.WARNING)
 
-    STAGES = {"load": "读取记录", "validate": "校验", "resolve": "解析引用", "derive": "统计",
-              "render": "生成页面", "write": "写入 Markdown", "mkdocs": "MkDocs 构建站点",
-              "index": "建立搜索索引"}
-
     def stage(self, name: str) -> None:
         if self.live:
-            click.echo(f"\r\033[K… {self.STAGES.get(name, name)}", nl=False, err=True)
+            click.echo(f"\r\033[K… {STAGES.get(name, name)}", nl=False, err=True)
 
     def clear(self) -> None:
         if self.live:
@@ -143,8 +157,13 @@ def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -
 @cli.command("build", add_help_option=False)
 @help_option
 @content_option
-@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("site"), help="站点输出目录（默认 ./site）")
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    help="站点输出目录（默认 ./site）",
+)
 @verbosity
 def build_command(content_dir: Path, site_dir: Path, quiet: bool, verbose: bool) -> None:
     """生成静态站点；失败时保留原有站点不变。"""
@@ -168,11 +187,10 @@ def build_command(content_dir: Path, site_dir: Path, quiet: bool, verbose: bool)
     try:
         with staged_site(site_dir) as staging:
             run_mkdocs(find_config(content_dir), docs_dir, staging, hand_over)
-    except click.ClickException:
-        raise
     except (Exception, KeyboardInterrupt) as exc:  # MkDocs, Pagefind, disk: keep the old site
         reporter.clear()
-        message = str(exc) or type(exc).__name__
+        message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+        message = message or type(exc).__name__
         click.echo(f"构建失败：{message}（原有站点保持不变）", err=True)
         sys.exit(1)
     reporter.clear()
@@ -203,8 +221,7 @@ def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> N
     docs_dir = content_dir.resolve().parent / ".zhibu" / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     click.echo(f"预览地址：http://127.0.0.1:{port}/ （Ctrl-C 退出）")
-    serve(config_file=str(find_config(content_dir)), docs_dir=str(docs_dir),
-          dev_addr=f"127.0.0.1:{port}")
+    serve(config_file=str(find_config(content_dir)), docs_dir=str(docs_dir), dev_addr=f"127.0.0.1:{port}")
 
 
 def main() -> None:

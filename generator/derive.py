@@ -99,9 +99,7 @@ def derive(archive: Archive, today: date) -> Views:
 
 def _backlinks(archive: Archive, views: Views) -> None:
     records = archive.records
-    back: dict[tuple[str, str], dict[str, dict[tuple[str, str], Record]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
+    back: dict[tuple[str, str], dict[str, dict[tuple[str, str], Record]]] = defaultdict(lambda: defaultdict(dict))
     roles: dict[tuple[tuple[str, str], tuple[str, str]], list[str]] = defaultdict(list)
     people_of: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
     for link in archive.links:
@@ -131,9 +129,7 @@ def _attendance(archive: Archive, meeting: Record) -> Attendance:
     expected = archive.expected(meeting)
     wanted = set(expected)
     attendees = [p.id for p in (archive.get("people", r) for r in data.attendees) if p]
-    absent = [
-        (p.id, a.reason) for a in data.absent if (p := archive.get("people", a.person))
-    ]
+    absent = [(p.id, a.reason) for a in data.absent if (p := archive.get("people", a.person))]
     accounted = set(attendees) | {p for p, _ in absent}
     return Attendance(
         expected=expected,

@@ -25,9 +25,9 @@ MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
 YAML_SUFFIXES = (".yaml", ".yml")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_SAFE_TAGS = {
-    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
-} | {"!"}
+_SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")} | {
+    "!"
+}
 _YAML_PROBLEMS = {
     "mapping values are not allowed here": "此处不能出现“键: 值”（值里的冒号请加引号）",
     "found character that cannot start any token": "遇到不能出现在开头的字符",
@@ -136,9 +136,7 @@ def _load_entry(content: Content, path: Path, rel: str) -> None:
         if suffix in YAML_SUFFIXES:
             _load_record(content, path, rel, top, stem)
         else:
-            content.diagnostics.append(
-                warning(rel, 0, "", "不是 .yaml 文件，已忽略（记录文件名应以 .yaml 结尾）")
-            )
+            content.diagnostics.append(warning(rel, 0, "", "不是 .yaml 文件，已忽略（记录文件名应以 .yaml 结尾）"))
     elif rest or rel.endswith(YAML_SUFFIXES):
         content.diagnostics.append(warning(rel, 0, "", f"不认识的位置“{top}”，已忽略"))
 
@@ -212,8 +210,12 @@ def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], 
 
 
 def _node(
-    event: Any, stack: list[list[Any]], root: list[Any], lines: dict[Loc, int],
-    diagnostics: list[Diagnostic], rel: str,
+    event: Any,
+    stack: list[list[Any]],
+    root: list[Any],
+    lines: dict[Loc, int],
+    diagnostics: list[Diagnostic],
+    rel: str,
 ) -> None:
     line = event.start_mark.line + 1
     tag = event.tag

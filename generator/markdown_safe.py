@@ -49,9 +49,9 @@ class _Neutralise(Treeprocessor):
 
 
 class SafeLinksExtension(Extension):
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API)
+    def extendMarkdown(self, md: Markdown) -> None:
         md.treeprocessors.register(_Neutralise(md), "zhibu_safe_links", 0)
 
 
-def makeExtension(**kwargs: object) -> SafeLinksExtension:  # noqa: N802
+def makeExtension(**kwargs: object) -> SafeLinksExtension:
     return SafeLinksExtension(**kwargs)

@@ -91,9 +91,7 @@ def _parse_partial_date(value: Any) -> PartialDate:
             return PartialDate(year, month, day)
         except ValueError:
             pass
-    raise PydanticCustomError(
-        "zhibu_partial_date", "日期应为 YYYY-MM-DD、YYYY-MM 或 YYYY 格式的有效日期"
-    )
+    raise PydanticCustomError("zhibu_partial_date", "日期应为 YYYY-MM-DD、YYYY-MM 或 YYYY 格式的有效日期")
 
 
 def _parse_time(value: Any) -> str:
@@ -259,9 +257,7 @@ class Metric(Model):
     value: float = f("数值", "本次达到的数值", 1983, required=True)
     unit: Text | None = f("单位", "计量单位", "炉")
     previous: float | None = f("原值", "此前的数值", 1650)
-    better: enum(vocab.METRIC_DIRECTIONS) | None = f(
-        "方向", "higher 表示越高越好，lower 表示越低越好", "higher"
-    )
+    better: enum(vocab.METRIC_DIRECTIONS) | None = f("方向", "higher 表示越高越好，lower 表示越低越好", "higher")
 
 
 class Subject(Model):
@@ -302,22 +298,33 @@ class Org(Model):
     crew: Text | None = f("班组", "党小组所设的横大班", "甲班")
     established: Date | None = f("成立日期", "成立日期", "2019-07-01")
     dissolved: Date | None = f("撤销日期", "撤销日期", "2024-12-31")
-    officers: list[Officer] = fl("委员", "支委或组长及任期", [{"person": "zhang-wei", "role": "书记", "from": "2022-01-01"}])
+    officers: list[Officer] = fl(
+        "委员", "支委或组长及任期", [{"person": "zhang-wei", "role": "书记", "from": "2022-01-01"}]
+    )
     description: Text | None = f("简介", "组织简介（可用 Markdown）", "负责阳极炉生产线的党建工作。")
 
 
 class Person(Model):
     name: Text = f("姓名", "姓名（可含 ·）", "张伟", required=True)
-    status: enum(vocab.PERSON_STATUSES) = f("政治面貌", "正式党员、预备党员、发展对象、入党积极分子、群众", "正式党员", required=True)
+    status: enum(vocab.PERSON_STATUSES) = f(
+        "政治面貌", "正式党员、预备党员、发展对象、入党积极分子、群众", "正式党员", required=True
+    )
     joined: PartialDateType | None = f("入党时间", "入党日期，可只写年或年月", "2008-07")
     post: Text | None = f("岗位", "岗位", "阳极炉炉长")
     category: enum(vocab.TALENT_CATEGORIES) | None = f("人才类别", "技术、管理、操作", "操作")
-    memberships: list[Membership] = fl("组织关系", "所在党支部、党小组及时间（党员必填）", [{"org": "jl-yjl-jia", "from": "2020-01-01"}])
+    memberships: list[Membership] = fl(
+        "组织关系", "所在党支部、党小组及时间（党员必填）", [{"org": "jl-yjl-jia", "from": "2020-01-01"}]
+    )
     bio: Text | None = f("简介", "个人简介（可用 Markdown）", "长期扎根一线，带头攻关。")
 
 
 class Meeting(Model):
-    type: enum(vocab.MEETING_TYPES) = f("会议类型", "党员大会、支委会、党小组会、党课、主题党日、组织生活会、民主评议党员、其他", "支委会", required=True)
+    type: enum(vocab.MEETING_TYPES) = f(
+        "会议类型",
+        "党员大会、支委会、党小组会、党课、主题党日、组织生活会、民主评议党员、其他",
+        "支委会",
+        required=True,
+    )
     title: Text = f("标题", "会议名称", "第一党支部2023年3月支委会", required=True)
     org: OrgRef = f("组织", "召开会议的组织；党小组会由党小组召开", "jl-zhibu", required=True)
     date: Date = f("日期", "召开日期", "2023-03-08", required=True)
@@ -333,7 +340,11 @@ class Meeting(Model):
     agenda: list[AgendaItem] = fl("议程", "议题列表", [{"title": "学习条例", "kind": "学习"}])
     summary: Text | None = f("会议总结", "会议总结（可用 Markdown）", "会议达成一致意见。")
     decisions: list[Decision] = fl("决议", "决议及表决", [{"text": "同意发展计划", "votes": {"for": 5}}])
-    actions: list[Action] = fl("会后落实", "定人定责的落实事项", [{"task": "报送材料", "owner": "li-na", "due": "2023-03-20", "status": "未开始"}])
+    actions: list[Action] = fl(
+        "会后落实",
+        "定人定责的落实事项",
+        [{"task": "报送材料", "owner": "li-na", "due": "2023-03-20", "status": "未开始"}],
+    )
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["2023/zwh-03-签到表.pdf"])
     tags: list[Text] = fl("标签", TAGS, ["发展党员"])
     visibility: enum(vocab.VISIBILITIES) | None = f("公开范围", VISIBILITY, "内部")
@@ -341,10 +352,14 @@ class Meeting(Model):
 
 class Honour(Model):
     title: Text = f("荣誉名称", "荣誉名称", "云南省工人先锋号", required=True)
-    level: enum(vocab.HONOUR_LEVELS) = f("级别", "国家级、省部级、地市级、集团级、公司级、厂级", "省部级", required=True)
+    level: enum(vocab.HONOUR_LEVELS) = f(
+        "级别", "国家级、省部级、地市级、集团级、公司级、厂级", "省部级", required=True
+    )
     date: PartialDateType = f("日期", "授予日期，可只写年或年月", "2022-04", required=True)
     awarded_by: Text | None = f("授予单位", "授予单位", "云南省总工会")
-    recipients: list[Recipient] = fl("获奖对象", "每项为 org、person 或 team 之一", [{"org": "jl-zhibu"}], required=True)
+    recipients: list[Recipient] = fl(
+        "获奖对象", "每项为 org、person 或 team 之一", [{"org": "jl-zhibu"}], required=True
+    )
     category: Text | None = f("类别", "先进集体、先进个人、岗位能手等", "先进集体")
     description: Text | None = f("说明", "说明（可用 Markdown）", "表彰生产线在节能降耗中的突出贡献。")
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["honours/证书.jpg"])
@@ -354,12 +369,18 @@ class Honour(Model):
 
 class Achievement(Model):
     title: Text = f("成果名称", "成果名称", "转炉大修炉寿突破1983炉", required=True)
-    category: enum(vocab.ACHIEVEMENT_CATEGORIES) = f("类别", "科技进步奖、专利、QC成果、合理化建议、技术攻关、经济技术指标等", "经济技术指标", required=True)
+    category: enum(vocab.ACHIEVEMENT_CATEGORIES) = f(
+        "类别", "科技进步奖、专利、QC成果、合理化建议、技术攻关、经济技术指标等", "经济技术指标", required=True
+    )
     date: PartialDateType = f("日期", "取得日期，可只写年或年月", "2023-06", required=True)
     org: OrgRef | None = f("组织", "取得成果的组织", "jl-zhibu")
     people: list[PersonRef] = fl("完成人", "完成人员", ["zhang-wei"])
     award: Award | None = f("获奖", "获奖情况", {"name": "集团科技进步奖", "level": "集团级", "grade": "二等奖"})
-    metrics: list[Metric] = fl("指标", "指标数值；同名指标跨记录绘制趋势", [{"name": "转炉炉寿", "value": 1983, "unit": "炉", "previous": 1650, "better": "higher"}])
+    metrics: list[Metric] = fl(
+        "指标",
+        "指标数值；同名指标跨记录绘制趋势",
+        [{"name": "转炉炉寿", "value": 1983, "unit": "炉", "previous": 1650, "better": "higher"}],
+    )
     project: ProjectRef | None = f("项目", "所属攻关项目的编号", "zhuanlu-shouming")
     description: Text | None = f("说明", "说明（可用 Markdown）", "通过优化耐材砌筑延长炉寿。")
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["achievements/报告.pdf"])
@@ -369,7 +390,9 @@ class Achievement(Model):
 
 class Activity(Model):
     title: Text = f("活动名称", "活动名称", "“匠心”读书会第5期", required=True)
-    kind: enum(vocab.ACTIVITY_KINDS) = f("活动类型", "文化沙龙、读书会、帮扶、党员示范岗、志愿服务、劳动竞赛、培训、其他", "读书会", required=True)
+    kind: enum(vocab.ACTIVITY_KINDS) = f(
+        "活动类型", "文化沙龙、读书会、帮扶、党员示范岗、志愿服务、劳动竞赛、培训、其他", "读书会", required=True
+    )
     date: Date = f("日期", "活动日期", "2023-05-20", required=True)
     org: OrgRef = f("组织", "组织活动的组织", "jl-zhibu", required=True)
     people: list[PersonRef] = fl("参加人员", "参加人员", ["zhang-wei"])
@@ -381,7 +404,9 @@ class Activity(Model):
 
 class Project(Model):
     title: Text = f("项目名称", "项目名称", "转炉炉寿提升攻关", required=True)
-    kind: enum(vocab.PROJECT_KINDS) = f("项目类型", "揭榜挂帅、科技攻关、两带两创、QC课题、其他", "揭榜挂帅", required=True)
+    kind: enum(vocab.PROJECT_KINDS) = f(
+        "项目类型", "揭榜挂帅、科技攻关、两带两创、QC课题、其他", "揭榜挂帅", required=True
+    )
     leader: PersonRef = f("负责人", "项目负责人（挂帅人）", "zhang-wei", required=True)
     start: PartialDateType = f("开始", "开始日期，可只写年或年月", "2023-01", required=True)
     end: PartialDateType | None = f("结束", "结束日期", "2023-12")
@@ -400,7 +425,12 @@ class Assessment(Model):
     scheme: Text = f("考核方案", "考核方案名称，如 双百", "双百", required=True)
     period: Period = f("期间", "YYYY-MM 或 YYYY", "2023-03", required=True)
     subject: Subject = f("考核对象", "org 或 person 之一", {"org": "jl-zhibu"}, required=True)
-    items: list[Item] = fl("考核项目", "各项满分与得分；总分自动计算，不要填写", [{"name": "三会一课", "category": "党建工作", "max": 10, "score": 9.5}], required=True)
+    items: list[Item] = fl(
+        "考核项目",
+        "各项满分与得分；总分自动计算，不要填写",
+        [{"name": "三会一课", "category": "党建工作", "max": 10, "score": 9.5}],
+        required=True,
+    )
     notes: Text | None = f("说明", "考核说明（可用 Markdown）", "本月安全生产无事故。")
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["assessments/2023-03-评分表.pdf"])
     tags: list[Text] = fl("标签", TAGS, ["双百"])

@@ -39,9 +39,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         return (Path(config.config_file_path).parent / chosen).resolve()
 
     def on_config(self, config: Any) -> Any:
-        checked = self.checked or check(
-            self.content_dir(config), include_restricted=self.config.include_restricted
-        )
+        checked = self.checked or check(self.content_dir(config), include_restricted=self.config.include_restricted)
         if not checked.ok:
             for diagnostic in checked.diagnostics:
                 log.error(str(diagnostic))

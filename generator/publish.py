@@ -43,8 +43,9 @@ def write_docs(docs_dir: Path, pages: dict[str, str], copies: dict[str, Path]) -
     for rel, body in pages.items():
         wanted.add(rel)
         data = body.encode("utf-8")
-        if _write_if_changed(docs_dir / rel, lambda p, data=data: p.read_bytes() == data,
-                             lambda p, data=data: p.write_bytes(data)):
+        if _write_if_changed(
+            docs_dir / rel, lambda p, data=data: p.read_bytes() == data, lambda p, data=data: p.write_bytes(data)
+        ):
             written += 1
         else:
             unchanged += 1
@@ -117,6 +118,7 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, setup: Callabl
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    docs_dir.mkdir(parents=True, exist_ok=True)
     config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
     setup(config)
     build(config)

@@ -37,8 +37,7 @@ def text(value: Any) -> str:
 def markdown(value: Any) -> str:
     """Editor Markdown as a block: Markdown kept, raw HTML shown as text."""
     parts = _CODE.split(str(value).strip())
-    return "".join(p if i % 2 else p.replace("&", "&amp;").replace("<", "&lt;")
-                   for i, p in enumerate(parts))
+    return "".join(p if i % 2 else p.replace("&", "&amp;").replace("<", "&lt;") for i, p in enumerate(parts))
 
 
 def attr(value: Any) -> str:
@@ -118,19 +117,25 @@ def render(archive: Archive, views: Views) -> dict[str, str]:
 
     page("index.md", "home.md.j2", {"zhibu": {"page": "home"}})
     for name, collection in COLLECTIONS.items():
-        page(f"{name}/index.md", "collection.md.j2", {"zhibu": {"page": "index"}},
-             name=name, collection=collection)
+        page(f"{name}/index.md", "collection.md.j2", {"zhibu": {"page": "index"}}, name=name, collection=collection)
         for record in views.sorted[name]:
             page(url(name, record.id)[1:], f"{name}.md.j2", _search_meta(ctx, record), record=record)
     for name in DATED:
         for year, records in views.by_year[name].items():
             for path, chunk, pager in paginate(f"years/{year}/{name}", records):
-                page(path, "listing.md.j2", {"zhibu": {"page": "listing"}},
-                     title=f"{year}年{COLLECTIONS[name].label}", records=chunk, pager=pager)
+                page(
+                    path,
+                    "listing.md.j2",
+                    {"zhibu": {"page": "listing"}},
+                    title=f"{year}年{COLLECTIONS[name].label}",
+                    records=chunk,
+                    pager=pager,
+                )
     for tag, records in views.by_tag.items():
         for path, chunk, pager in paginate(f"tags/{tag_slug(tag)}", records):
-            page(path, "listing.md.j2", {"zhibu": {"page": "listing"}},
-                 title=f"标签：{tag}", records=chunk, pager=pager)
+            page(
+                path, "listing.md.j2", {"zhibu": {"page": "listing"}}, title=f"标签：{tag}", records=chunk, pager=pager
+            )
     page("tags/index.md", "tags.md.j2", {"zhibu": {"page": "index"}})
     for hand_written in archive.pages:
         pages[f"pages/{hand_written.path}.md"] = markdown(hand_written.text) + "\n"
@@ -181,8 +186,7 @@ def _search_meta(ctx: Context, record: Record) -> dict[str, Any]:
     org = ctx.archive.get("orgs", getattr(data, "org", None))
     if org:
         meta["org"] = org.data.name
-    people = sorted({ctx.archive.records["people"][p].data.name
-                     for p in ctx.views.people_of.get(record.key, [])})
+    people = sorted({ctx.archive.records["people"][p].data.name for p in ctx.views.people_of.get(record.key, [])})
     if people:
         meta["people"] = people
     if getattr(data, "tags", None):

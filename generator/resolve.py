@@ -94,8 +94,7 @@ class Archive:
             person.id: None
             for org_id in org_ids
             for person, m in self._memberships.get(org_id, [])
-            if _covers(m.from_, m.to, day)
-            and not (person.data.joined and person.data.joined.start > day)
+            if _covers(m.from_, m.to, day) and not (person.data.joined and person.data.joined.start > day)
         }
         return sorted(found)
 
@@ -186,8 +185,9 @@ def resolve(
     people_by_name: dict[str, list[str]] = defaultdict(list)
     for person in records["people"].values():
         people_by_name[person.data.name].append(person.id)
-    archive = Archive(validated.archive.data, records, [], content.pages, set(),
-                      include_restricted, dict(people_by_name))
+    archive = Archive(
+        validated.archive.data, records, [], content.pages, set(), include_restricted, dict(people_by_name)
+    )
     every = [validated.archive, *(r for c in records.values() for r in c.values())]
     for record in every:
         for loc, value, marker in marked_values(record):
@@ -213,7 +213,11 @@ def resolve(
 
 
 def _check_ref(
-    archive: Archive, record: Record, loc: Loc, value: str, marker: Ref,
+    archive: Archive,
+    record: Record,
+    loc: Loc,
+    value: str,
+    marker: Ref,
     diagnostics: list[Diagnostic],
 ) -> str | None:
     pool = archive.records[marker.collection]
@@ -226,8 +230,9 @@ def _check_ref(
         if len(ids) == 1:
             return ids[0]
         if len(ids) > 1:
-            diagnostics.append(error(record.file, line, field,
-                                     f"有 {len(ids)} 人同名“{value}”，请写编号：{'、'.join(sorted(ids))}"))
+            diagnostics.append(
+                error(record.file, line, field, f"有 {len(ids)} 人同名“{value}”，请写编号：{'、'.join(sorted(ids))}")
+            )
             return None
     if marker.free:
         return None
@@ -247,20 +252,22 @@ def safe_relative_path(value: str) -> bool:
     return all(part not in ("", ".", "..") for part in normal.split("/"))
 
 
-def _check_attachment(
-    record: Record, loc: Loc, value: str, files: set[str], diagnostics: list[Diagnostic]
-) -> None:
+def _check_attachment(record: Record, loc: Loc, value: str, files: set[str], diagnostics: list[Diagnostic]) -> None:
     field = ".".join(map(str, loc))
     if not safe_relative_path(value):
-        diagnostics.append(error(record.file, record.line(*loc), field,
-                                 f"附件路径“{value}”无效：应为 files/ 下的相对路径，不能含 ..、\\ 或 %"))
+        diagnostics.append(
+            error(
+                record.file,
+                record.line(*loc),
+                field,
+                f"附件路径“{value}”无效：应为 files/ 下的相对路径，不能含 ..、\\ 或 %",
+            )
+        )
     elif value not in files:
-        diagnostics.append(error(record.file, record.line(*loc), field,
-                                 f"找不到附件 files/{value}"))
+        diagnostics.append(error(record.file, record.line(*loc), field, f"找不到附件 files/{value}"))
 
 
-def _check_orgs(archive: Record, records: dict[str, dict[str, Record]],
-                diagnostics: list[Diagnostic]) -> None:
+def _check_orgs(archive: Record, records: dict[str, dict[str, Record]], diagnostics: list[Diagnostic]) -> None:
     orgs = records["orgs"]
     owner = archive.data.owner
     for org in orgs.values():
@@ -268,14 +275,19 @@ def _check_orgs(archive: Record, records: dict[str, dict[str, Record]],
         if org.id == owner:
             continue
         if data.parent is None:
-            diagnostics.append(error(org.file, org.line(), "parent",
-                                     "缺少上级组织 parent（只有档案所属组织可以不写）"))
+            diagnostics.append(error(org.file, org.line(), "parent", "缺少上级组织 parent（只有档案所属组织可以不写）"))
             continue
         parent = orgs.get(data.parent)
         if parent and parent.data.kind not in PARENT_KINDS[data.kind]:
             allowed = "或".join(sorted(PARENT_KINDS[data.kind]))
-            diagnostics.append(error(org.file, org.line("parent"), "parent",
-                                     f"{data.kind}的上级应为{allowed}，而“{data.parent}”是{parent.data.kind}"))
+            diagnostics.append(
+                error(
+                    org.file,
+                    org.line("parent"),
+                    "parent",
+                    f"{data.kind}的上级应为{allowed}，而“{data.parent}”是{parent.data.kind}",
+                )
+            )
         seen = {org.id}
         current = parent
         while current is not None and current.data.parent:
@@ -292,9 +304,14 @@ def _check_memberships(archive: Archive, diagnostics: list[Diagnostic]) -> None:
         for i, membership in enumerate(person.data.memberships):
             org = orgs.get(membership.org)
             if org and org.data.kind not in ("党支部", "党小组"):
-                diagnostics.append(error(person.file, person.line("memberships", i, "org"),
-                                         f"memberships.{i}.org",
-                                         f"组织关系应在党支部或党小组，“{org.data.name}”是{org.data.kind}"))
+                diagnostics.append(
+                    error(
+                        person.file,
+                        person.line("memberships", i, "org"),
+                        f"memberships.{i}.org",
+                        f"组织关系应在党支部或党小组，“{org.data.name}”是{org.data.kind}",
+                    )
+                )
 
 
 def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
@@ -304,21 +321,29 @@ def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
         if org is None:
             continue
         if data.type == "党小组会" and org.data.kind != "党小组":
-            diagnostics.append(error(meeting.file, meeting.line("org"), "org",
-                                     f"党小组会应由党小组召开，“{org.data.name}”是{org.data.kind}"))
+            diagnostics.append(
+                error(
+                    meeting.file,
+                    meeting.line("org"),
+                    "org",
+                    f"党小组会应由党小组召开，“{org.data.name}”是{org.data.kind}",
+                )
+            )
         present = {p.id for p in map(lambda r: archive.get("people", r), data.attendees) if p}
         excused = {p.id for p in (archive.get("people", a.person) for a in data.absent) if p}
         missing = [p for p in archive.expected(meeting) if p not in present | excused]
         if missing:
             names = "、".join(archive.records["people"][p].data.name for p in missing)
-            diagnostics.append(warning(meeting.file, meeting.line("attendees"), "attendees",
-                                       f"应到人员既不在实到也不在缺席中：{names}"))
+            diagnostics.append(
+                warning(
+                    meeting.file, meeting.line("attendees"), "attendees", f"应到人员既不在实到也不在缺席中：{names}"
+                )
+            )
 
 
 def _drop_restricted(archive: Archive) -> None:
     hidden = {
-        r.key for c in archive.records.values() for r in c.values()
-        if getattr(r.data, "visibility", None) == "受限"
+        r.key for c in archive.records.values() for r in c.values() if getattr(r.data, "visibility", None) == "受限"
     }
     if not hidden:
         return

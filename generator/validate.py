@@ -53,10 +53,14 @@ def validate(raw_records: list[RawRecord]) -> tuple[Validated, list[Diagnostic]]
             archive = _validate_one(raw, ARCHIVE.model, diagnostics) or archive
             continue
         if not ID_PATTERN.match(raw.id):
-            diagnostics.append(error(
-                raw.file, 0, "",
-                f"文件名“{raw.id}”不能作编号：只能用小写字母、数字和连字符，以字母或数字开头，最长 80 个字符",
-            ))
+            diagnostics.append(
+                error(
+                    raw.file,
+                    0,
+                    "",
+                    f"文件名“{raw.id}”不能作编号：只能用小写字母、数字和连字符，以字母或数字开头，最长 80 个字符",
+                )
+            )
             continue
         record = _validate_one(raw, COLLECTIONS[raw.collection].model, diagnostics)
         if record is None:
@@ -207,27 +211,33 @@ def _meeting_rules(record: Record) -> Iterator[Diagnostic]:
         seen.add(person)
     for i, absence in enumerate(meeting.absent):
         if absence.person in seen:
-            yield error(file, record.line("absent", i), f"absent.{i}.person",
-                        f"“{absence.person}”同时列在实到和缺席中")
+            yield error(file, record.line("absent", i), f"absent.{i}.person", f"“{absence.person}”同时列在实到和缺席中")
     present = len(meeting.attendees)
     for i, decision in enumerate(meeting.decisions):
         votes = decision.votes
         if votes and present:
             total = (votes.for_ or 0) + (votes.against or 0) + (votes.abstain or 0)
             if total > present:
-                yield error(file, record.line("decisions", i, "votes"), f"decisions.{i}.votes",
-                            f"表决票数合计 {total} 超过实到人数 {present}")
+                yield error(
+                    file,
+                    record.line("decisions", i, "votes"),
+                    f"decisions.{i}.votes",
+                    f"表决票数合计 {total} 超过实到人数 {present}",
+                )
     for i, action in enumerate(meeting.actions):
         if action.done and action.status not in (None, "已完成"):
-            yield warning(file, record.line("actions", i, "done"), f"actions.{i}.done",
-                          f"填写了完成日期，但状态是“{action.status}”")
+            yield warning(
+                file,
+                record.line("actions", i, "done"),
+                f"actions.{i}.done",
+                f"填写了完成日期，但状态是“{action.status}”",
+            )
 
 
 def _one_of(record: Record, loc: Loc, value: Any, keys: tuple[str, ...]) -> Iterator[Diagnostic]:
     given = [k for k in keys if getattr(value, k) is not None]
     if len(given) != 1:
-        yield error(record.file, record.line(*loc), ".".join(map(str, loc)),
-                    f"应当只写 {'、'.join(keys)} 中的一项")
+        yield error(record.file, record.line(*loc), ".".join(map(str, loc)), f"应当只写 {'、'.join(keys)} 中的一项")
 
 
 def _honour_rules(record: Record) -> Iterator[Diagnostic]:
@@ -244,8 +254,12 @@ def _assessment_rules(record: Record) -> Iterator[Diagnostic]:
     yield from _one_of(record, ("subject",), assessment.subject, ("org", "person"))
     for i, item in enumerate(assessment.items):
         if item.score > item.max:
-            yield error(record.file, record.line("items", i, "score"), f"items.{i}.score",
-                        f"得分 {item.score:g} 超过满分 {item.max:g}")
+            yield error(
+                record.file,
+                record.line("items", i, "score"),
+                f"items.{i}.score",
+                f"得分 {item.score:g} 超过满分 {item.max:g}",
+            )
 
 
 RULES: dict[str, Rule] = {

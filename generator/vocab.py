@@ -30,9 +30,7 @@ class Vocabulary:
 
 
 ORG_KINDS = Vocabulary("组织类型", ("党委", "党总支", "党支部", "党小组"))
-PERSON_STATUSES = Vocabulary(
-    "政治面貌", ("正式党员", "预备党员", "发展对象", "入党积极分子", "群众")
-)
+PERSON_STATUSES = Vocabulary("政治面貌", ("正式党员", "预备党员", "发展对象", "入党积极分子", "群众"))
 PARTY_MEMBER_STATUSES = frozenset({"正式党员", "预备党员"})
 TALENT_CATEGORIES = Vocabulary("人才类别", ("技术", "管理", "操作"))
 MEETING_TYPES = Vocabulary(
@@ -48,8 +46,17 @@ HONOUR_LEVELS = Vocabulary("荣誉级别", ("国家级", "省部级", "地市级
 ACHIEVEMENT_CATEGORIES = Vocabulary(
     "成果类别",
     (
-        "科技进步奖", "专利", "QC成果", "合理化建议", "技术攻关", "经济技术指标",
-        "质量", "成本", "安全环保", "管理创新", "其他",
+        "科技进步奖",
+        "专利",
+        "QC成果",
+        "合理化建议",
+        "技术攻关",
+        "经济技术指标",
+        "质量",
+        "成本",
+        "安全环保",
+        "管理创新",
+        "其他",
     ),
 )
 METRIC_DIRECTIONS = Vocabulary("指标方向", ("higher", "lower"))

@@ -1,0 +1,1 @@
+"""zhibu: a generator that turns YAML records into a searchable archive site."""

@@ -1,0 +1,71 @@
+"""Shared helpers: write a small archive from a dict in one line, run the real CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.diagnostics import Diagnostic
+from generator.pipeline import Checked, check
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "content"
+
+# A minimal valid archive: a 党总支, a 党支部 with its secretary, a 党小组 with two members.
+BASE: dict[str, str] = {
+    "archive.yaml": "name: 测试档案\nowner: dzz\n",
+    "orgs/dzz.yaml": "name: 测试党总支\nkind: 党总支\n",
+    "orgs/zb.yaml": (
+        "name: 第一党支部\nkind: 党支部\nparent: dzz\nofficers:\n"
+        "  - person: zhang\n    role: 书记\n    from: 2020-01-01\n"
+    ),
+    "orgs/xz.yaml": "name: 甲班党小组\nkind: 党小组\nparent: zb\ncrew: 甲班\n",
+    "people/zhang.yaml": "name: 张伟\nstatus: 正式党员\nmemberships:\n  - org: xz\n    from: 2020-01-01\n",
+    "people/li.yaml": "name: 李娜\nstatus: 正式党员\nmemberships:\n  - org: xz\n",
+}
+
+
+def write_archive(root: Path, files: dict[str, str | bytes | None] | None = None) -> Path:
+    """BASE plus files (None removes a BASE file); returns the content dir."""
+    content = root / "content"
+    merged: dict[str, str | bytes | None] = {**BASE, **(files or {})}
+    for rel, body in merged.items():
+        if body is None:
+            continue
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
+    return content
+
+
+def zhibu(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real command line in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def diagnostics_of(tmp_path: Path, files: dict[str, str | bytes | None]) -> list[Diagnostic]:
+    return check(write_archive(tmp_path, files)).diagnostics
+
+
+def only_error(tmp_path: Path, files: dict[str, str | bytes | None]) -> Diagnostic:
+    """The single error the files cause (warnings are ignored)."""
+    errors = [d for d in diagnostics_of(tmp_path, files) if d.severity == "error"]
+    assert len(errors) == 1, "\n".join(map(str, errors))
+    return errors[0]
+
+
+@pytest.fixture(scope="session")
+def demo_checked() -> Checked:
+    return check(DEMO)

@@ -1,0 +1,161 @@
+"""Building the demo archive for real: URLs, links, offline, restricted records, safe failure."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from conftest import DEMO, REPO, write_archive, zhibu
+
+from generator.model import COLLECTIONS
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("demo") / "site"
+    result = zhibu("build", "--content", DEMO, "--site", target)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return target
+
+
+def page(site: Path, url: str) -> Path:
+    return site / url.strip("/") / "index.html"
+
+
+def test_every_record_has_its_stable_url(site: Path, demo_checked) -> None:
+    archive = demo_checked.archive
+    for name in COLLECTIONS:
+        assert page(site, f"/{name}/").is_file()
+        for record_id in archive.records[name]:
+            assert page(site, f"/{name}/{record_id}/").is_file(), (name, record_id)
+    assert page(site, "/pages/about/").is_file()
+    assert (site / "index.html").is_file()
+
+
+def test_home_page_is_chinese_and_shows_the_archive(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in html
+    assert "精炼厂党总支党建档案" in html and "阳极炉生产线党支部" in html
+
+
+def test_meeting_page_is_a_full_minute(site: Path) -> None:
+    html = page(site, "/meetings/yjl-zwh-2025-03/").read_text(encoding="utf-8")
+    for label in ("会议类型", "主持人", "记录人", "应到", "实到", "出席率", "议程", "决议", "会后落实", "附件"):
+        assert label in html, label
+    assert "../../people/yjl-01/" in html
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.urls.append(value)
+
+
+def _html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_no_generated_page_links_to_a_missing_page(site: Path) -> None:
+    missing = []
+    for file in _html_files(site):
+        parser = _Links()
+        parser.feed(file.read_text(encoding="utf-8"))
+        base = "/" + file.relative_to(site).as_posix()
+        for url in parser.urls:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith(("#", "//")):
+                continue
+            target = unquote(urlsplit(urljoin(base, url)).path)
+            path = site / target.lstrip("/")
+            if target.endswith("/"):
+                path = path / "index.html"
+            if not path.exists():
+                missing.append((base, url))
+    assert not missing, missing[:20]
+
+
+def test_site_refers_to_no_outside_host(site: Path) -> None:
+    outside = []
+    for file in _html_files(site):
+        parser = _Links()
+        parser.feed(file.read_text(encoding="utf-8"))
+        outside += [(file.name, u) for u in parser.urls if urlsplit(u).scheme or u.startswith("//")]
+    for css in site.rglob("*.css"):
+        outside += re.findall(r"(?:url\(|@import)\s*['\"]?((?:https?:)?//[^'\")]+)", css.read_text())
+    assert not outside, outside[:20]
+
+
+def test_restricted_records_stay_out_of_the_default_site(site: Path) -> None:
+    restricted = (DEMO / "meetings/2025/dj/dj-mzpy-2025.yaml").read_text(encoding="utf-8")
+    assert "visibility: 受限" in restricted
+    assert not page(site, "/meetings/dj-mzpy-2025/").exists()
+    for file in site.rglob("*"):
+        if file.is_file() and file.suffix in (".html", ".xml", ".json", ".js"):
+            text = file.read_text(encoding="utf-8", errors="replace")
+            assert "RESTRICTED-QX7" not in text and "dj-mzpy-2025" not in text, file
+
+
+def test_mkdocs_build_at_the_root_gives_the_same_site(site: Path, tmp_path: Path) -> None:
+    other = tmp_path / "mkdocs-site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(other)], cwd=REPO, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    compared = filecmp.dircmp(site, other, ignore=["sitemap.xml.gz"])
+    differences: list[str] = []
+
+    def walk(cmp: filecmp.dircmp) -> None:
+        differences.extend(cmp.left_only + cmp.right_only)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        differences.extend(mismatch + errors)
+        for sub in cmp.subdirs.values():
+            walk(sub)
+
+    walk(compared)
+    assert not differences, differences[:20]
+
+
+def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None:
+    content = write_archive(tmp_path)
+    site = tmp_path / "site"
+    assert zhibu("build", "--content", content, "--site", site).returncode == 0
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    (content / "people/zhang.yaml").write_text("name: 张伟\nstatus: 不存在的状态\n", encoding="utf-8")
+    result = zhibu("build", "--content", content, "--site", site)
+    assert result.returncode == 1 and "原有站点保持不变" in result.stdout
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_mkdocs_error_also_keeps_the_previous_site(tmp_path: Path) -> None:
+    content = write_archive(tmp_path)
+    site = tmp_path / "site"
+    assert zhibu("build", "--content", content, "--site", site).returncode == 0
+    (site / "marker.txt").write_text("old")
+    (tmp_path / "mkdocs.yml").write_text("INHERIT: missing.yml\n")
+    result = zhibu("build", "--content", content, "--site", site)
+    assert result.returncode == 1 and "构建失败" in result.stderr
+    assert (site / "marker.txt").read_text() == "old"
+
+
+def test_build_works_from_any_directory(tmp_path: Path) -> None:
+    content = write_archive(tmp_path / "archive")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = zhibu("build", "--content", content, cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert (elsewhere / "site" / "orgs" / "zb" / "index.html").is_file()
+    shutil.rmtree(elsewhere / "site")
