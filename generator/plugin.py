@@ -16,6 +16,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
+from .index import IndexingError, index_site
 from .model import COLLECTIONS
 from .pipeline import Checked, check, generate
 from .publish import template_dir
@@ -32,6 +33,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
     def __init__(self) -> None:
         self.checked: Checked | None = None  # handed over by the CLI, else computed here
         self.page_count = 0
+        self.indexed = 0
 
     def content_dir(self, config: Any) -> Path:
         """The `content` option, relative to mkdocs.yml; ZHIBU_CONTENT (set by the CLI) wins."""
@@ -52,6 +54,12 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         config.theme.dirs.insert(0, str(template_dir() / "theme"))
         return config
 
+    def on_post_build(self, config: Any) -> None:
+        try:
+            self.indexed = index_site(Path(config.site_dir))
+        except IndexingError as exc:
+            raise PluginError(str(exc)) from exc
+
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         server.watch(str(self.content_dir(config)))
         return server
@@ -63,6 +71,7 @@ def navigation(checked: Checked) -> list[dict[str, Any]]:
     nav: list[dict[str, Any]] = [{"首页": "index.md"}]
     nav += [{c.label: f"{name}/index.md"} for name, c in COLLECTIONS.items()]
     nav.append({"标签": "tags/index.md"})
+    nav.append({"搜索": "search.md"})
     pages = sorted(checked.archive.pages, key=lambda p: p.path)
     if pages:
         nav.append({"资料": [{_page_title(p.text, p.path): f"pages/{p.path}.md"} for p in pages]})

@@ -19,10 +19,13 @@ import yaml
 
 from .derive import DATED, Views, date_label, record_date
 from .model import COLLECTIONS
+from .search_keys import search_keys
 from .resolve import Archive
 from .validate import Record
 
 PER_PAGE = 50
+# The search facet that names the kind of record within a collection.
+KIND_FACETS = {"meetings": "会议类型", "achievements": "成果类别", "activities": "活动类型", "projects": "项目类型"}
 
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|#])")
 _CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.DOTALL)
@@ -110,6 +113,7 @@ def render(archive: Archive, views: Views) -> dict[str, str]:
     ctx = Context(archive, views)
     common = {"archive": archive, "views": views, "ctx": ctx, "info": archive.info}
     pages: dict[str, str] = {}
+    metas: dict[str, dict[str, Any]] = {}
 
     def page(path: str, template: str, meta: dict[str, Any] | None = None, **values: Any) -> None:
         body = env.get_template(template).render(**common, **values)
@@ -119,7 +123,9 @@ def render(archive: Archive, views: Views) -> dict[str, str]:
     for name, collection in COLLECTIONS.items():
         page(f"{name}/index.md", "collection.md.j2", {"zhibu": {"page": "index"}}, name=name, collection=collection)
         for record in views.sorted[name]:
-            page(url(name, record.id)[1:], f"{name}.md.j2", _search_meta(ctx, record), record=record)
+            meta = _search_meta(ctx, record)
+            metas[url(name, record.id)] = meta["zhibu"]
+            page(url(name, record.id)[1:], f"{name}.md.j2", meta, record=record)
     for name in DATED:
         for year, records in views.by_year[name].items():
             for path, chunk, pager in paginate(f"years/{year}/{name}", records):
@@ -137,6 +143,8 @@ def render(archive: Archive, views: Views) -> dict[str, str]:
                 path, "listing.md.j2", {"zhibu": {"page": "listing"}}, title=f"标签：{tag}", records=chunk, pager=pager
             )
     page("tags/index.md", "tags.md.j2", {"zhibu": {"page": "index"}})
+    page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
+    pages.update(search_keys(metas))
     for hand_written in archive.pages:
         pages[f"pages/{hand_written.path}.md"] = markdown(hand_written.text) + "\n"
     return pages
@@ -168,31 +176,37 @@ def tag_slug(tag: str) -> str:
 
 
 def _search_meta(ctx: Context, record: Record) -> dict[str, Any]:
-    """Front matter for a record page: what search facets and result lines show."""
+    """Front matter for a record page: search facets, result fields and weighted keys."""
     data = record.data
     day = record_date(record)
-    meta: dict[str, Any] = {
-        "page": "record",
-        "collection": COLLECTIONS[record.collection].label,
-        "title": ctx.title(record),
-    }
+    label = COLLECTIONS[record.collection].label
+    meta: dict[str, Any] = {"page": "record", "collection": label, "title": ctx.title(record)}
+    filters: dict[str, list[str]] = {"类型": [label]}
     if day:
         meta["date"] = day.isoformat()
-        meta["year"] = str(day.year)
         meta["date_label"] = date_label(record)
-    kind = getattr(data, "type", None) or getattr(data, "kind", None) or getattr(data, "category", None)
-    if kind and record.collection not in ("people",):
+        filters["年份"] = [str(day.year)]
+    kind = data.scheme if record.collection == "assessments" else _kind(data)
+    if kind:
         meta["kind"] = kind
+        if record.collection in KIND_FACETS:
+            filters[KIND_FACETS[record.collection]] = [kind]
     org = ctx.archive.get("orgs", getattr(data, "org", None))
     if org:
         meta["org"] = org.data.name
+        filters["组织"] = [org.data.name]
     people = sorted({ctx.archive.records["people"][p].data.name for p in ctx.views.people_of.get(record.key, [])})
     if people:
-        meta["people"] = people
+        filters["人员"] = people
     if getattr(data, "tags", None):
-        meta["tags"] = list(data.tags)
+        filters["标签"] = sorted(set(data.tags))
     if record.collection == "honours":
-        meta["level"] = data.level
+        filters["荣誉级别"] = [data.level]
     if getattr(data, "visibility", None) == "受限":
         meta["restricted"] = True
+    meta["filters"] = filters
     return {"zhibu": meta}
+
+
+def _kind(data: Any) -> str | None:
+    return getattr(data, "type", None) or getattr(data, "kind", None) or getattr(data, "category", None)

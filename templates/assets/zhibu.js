@@ -1,0 +1,346 @@
+// zhibu: one search for the whole site.
+// - a search box in the Material header that opens /search/?q=...
+// - the search page: Pagefind's JS API with facets, counts and state kept in the URL.
+// Everything is loaded from this site; no other host is ever contacted.
+(function () {
+  "use strict";
+
+  const script = document.currentScript;
+  const siteRoot = new URL("..", script.src); // this file lives in <root>/assets/
+  const searchUrl = new URL("search/", siteRoot);
+  const FACETS = ["类型", "会议类型", "成果类别", "荣誉级别", "活动类型", "项目类型", "组织", "年份", "人员", "标签"];
+  const PAGE_SIZE = 20;
+
+  function element(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "class") node.className = value;
+      else node.setAttribute(key, value);
+    }
+    for (const child of children) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  function addHeaderBox() {
+    const inner = document.querySelector(".md-header__inner");
+    if (!inner || document.getElementById("zhibu-search")) return;
+    const input = element("input", {
+      type: "search", name: "q", "aria-label": "搜索档案", placeholder: "搜索档案", autocomplete: "off",
+    });
+    const form = element("form", { class: "zhibu-header-search", role: "search", action: searchUrl.href }, input);
+    const options = inner.querySelector(".md-header__option");
+    inner.insertBefore(form, options || null);
+  }
+
+  // Only <mark> survives from an excerpt; everything else is shown as text.
+  function safeExcerpt(html) {
+    const text = html.replace(/<mark>/g, "\u0001").replace(/<\/mark>/g, "\u0002").replace(/<[^>]*>/g, "");
+    const box = element("span");
+    let mark = null;
+    for (const part of text.split(/([\u0001\u0002])/)) {
+      if (part === "\u0001") { mark = element("mark"); box.append(mark); }
+      else if (part === "\u0002") { mark = null; }
+      else if (part) (mark || box).append(decode(part));
+    }
+    return box;
+  }
+
+  function decode(text) {
+    const area = document.createElement("textarea");
+    area.innerHTML = text;
+    return area.value;
+  }
+
+  function segmentWords(query) {
+    if (!(window.Intl && Intl.Segmenter)) return [];
+    const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+    return [...segmenter.segment(query)].filter((s) => s.isWordLike).map((s) => s.segment);
+  }
+
+  // Other spellings of a query that found nothing: the browser's own word segmentation,
+  // then the query's Chinese runs as overlapping pairs of characters.
+  function alternatives(query) {
+    const found = [];
+    const add = (words) => {
+      const joined = words.filter(Boolean).join(" ");
+      if (joined && joined !== query && !found.includes(joined)) found.push(joined);
+    };
+    const words = segmentWords(query);
+    add(words);
+    add(words.filter((w) => w.length > 1));
+    const pairs = [];
+    for (const run of query.match(/[\u3400-\u9fff]+|[A-Za-z0-9.]+/g) || []) {
+      if (run.length <= 2 || !/[\u3400-\u9fff]/.test(run)) { pairs.push(run); continue; }
+      for (let i = 0; i + 2 <= run.length; i += 1) pairs.push(run.slice(i, i + 2));
+    }
+    add(pairs);
+    return found;
+  }
+
+  // ---- the key index: exact matches on titles, names and organisations (see search_keys.py)
+  const cache = new Map();
+  function fetchJson(path) {
+    if (!cache.has(path)) {
+      cache.set(path, fetch(new URL(path, siteRoot)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+    }
+    return cache.get(path);
+  }
+
+  function normalise(text) {
+    return text.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  }
+
+  function pairsOf(word) {
+    const chars = [...word];
+    const found = new Set();
+    for (let i = 0; i + 1 < chars.length; i += 1) found.add(chars[i] + chars[i + 1]);
+    return [...found];
+  }
+
+  function bucketOf(pair, buckets) {
+    const [a, b] = [...pair].map((c) => c.codePointAt(0));
+    return (a * 131 + b) % buckets;
+  }
+
+  function matchesFilters(row, filters) {
+    return Object.entries(filters).every(([name, values]) =>
+      !values.length || (row[7][name] || []).some((v) => values.includes(v)));
+  }
+
+  async function keyMatches(query, filters) {
+    const words = query.split(/\s+/).map(normalise).filter((w) => [...w].length >= 2);
+    if (!words.length) return [];
+    const manifest = await fetchJson("search/keys/manifest.json");
+    if (!manifest || !manifest.count) return [];
+    const allPairs = [...new Set(words.flatMap(pairsOf))];
+    const buckets = await Promise.all(allPairs.map((p) => fetchJson(`search/keys/b${bucketOf(p, manifest.buckets)}.json`)));
+    let candidates = null;
+    allPairs.forEach((pair, i) => {
+      const list = new Set((buckets[i] || {})[pair] || []);
+      candidates = candidates === null ? list : new Set([...candidates].filter((n) => list.has(n)));
+    });
+    const numbers = [...candidates].sort((a, b) => a - b).slice(0, 300);
+    const rows = await Promise.all(numbers.map(async (n) => {
+      const chunk = await fetchJson(`search/keys/r${Math.floor(n / manifest.chunk)}.json`);
+      return chunk ? chunk[n % manifest.chunk] : null;
+    }));
+    const whole = normalise(query);
+    const tier = (row) => {
+      const title = normalise(row[1]);
+      if (title === whole) return 0;
+      if (words.every((w) => title.includes(w))) return 1;
+      return 2;
+    };
+    return rows
+      .filter((row) => row && words.every((w) => row[6].some((k) => normalise(k).includes(w))))
+      .filter((row) => matchesFilters(row, filters))
+      .map((row, order) => ({ row, order, tier: tier(row), words }))
+      .sort((a, b) => a.tier - b.tier || a.order - b.order);
+  }
+
+  function readState() {
+    const params = new URLSearchParams(window.location.search);
+    const filters = {};
+    for (const name of FACETS) {
+      const values = params.getAll(name);
+      if (values.length) filters[name] = values;
+    }
+    return { q: params.get("q") || "", filters };
+  }
+
+  function writeState(state) {
+    const params = new URLSearchParams();
+    if (state.q) params.set("q", state.q);
+    for (const name of FACETS) for (const value of state.filters[name] || []) params.append(name, value);
+    const query = params.toString();
+    window.history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
+  }
+
+  async function startSearch(app) {
+    const form = app.querySelector("form");
+    const input = form.querySelector("input");
+    const status = app.querySelector(".zhibu-search__status");
+    const facetBox = app.querySelector(".zhibu-search__facets");
+    const resultBox = app.querySelector(".zhibu-search__results");
+    let pagefind;
+    try {
+      pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+      await pagefind.options({ excerptLength: 40, baseUrl: siteRoot.pathname });
+      await pagefind.init();
+    } catch (error) {
+      status.textContent = "搜索索引加载失败，请联系管理员重新生成站点。";
+      return;
+    }
+    const state = readState();
+    input.value = state.q;
+    let generation = 0;
+
+    // Pagefind (1.4) ignores a query word whose index chunk is not loaded yet, and a word
+    // that is not in the index at all: load every word first, and only accept a respelling
+    // whose every word is found on its own.
+    async function preload(query) {
+      const words = new Set([...query.split(/\s+/), ...segmentWords(query)].filter(Boolean));
+      await Promise.all([...words].map((w) => pagefind.preload(w)));
+    }
+
+    async function everyWordFound(query) {
+      const counts = await Promise.all(query.split(/\s+/).map(async (w) => (await pagefind.search(w)).results.length));
+      return counts.every((n) => n > 0);
+    }
+
+    async function fullText(query, filters) {
+      const pagefindFilters = {};
+      for (const [name, values] of Object.entries(filters)) if (values.length) pagefindFilters[name] = { any: values };
+      if (query) await preload(query);
+      let search = await pagefind.search(query || null, { filters: pagefindFilters });
+      let used = query;
+      if (query && search.results.length === 0) {
+        for (const other of alternatives(query)) {
+          await preload(other);
+          if (!(await everyWordFound(other))) continue;
+          const retry = await pagefind.search(other, { filters: pagefindFilters });
+          if (retry.results.length) { search = retry; used = other; break; }
+        }
+      }
+      return { search, used };
+    }
+
+    async function run() {
+      const mine = ++generation;
+      writeState(state);
+      const query = state.q.trim();
+      const filters = state.filters;
+      const filtered = Object.values(filters).some((v) => v.length);
+      if (!query && !filtered) {
+        const totals = await pagefind.filters();
+        if (mine !== generation) return;
+        status.textContent = "输入关键词，或在左侧按类型、组织、年份、人员筛选。";
+        showFacets(totals, totals);
+        resultBox.replaceChildren();
+        return;
+      }
+      const [keys, { search, used }] = await Promise.all([keyMatches(query, filters), fullText(query, filters)]);
+      if (mine !== generation) return;
+      const counts = search.results.length ? search.filters : countRows(keys);
+      showFacets(counts, search.totalFilters && Object.keys(search.totalFilters).length ? search.totalFilters : counts);
+      resultBox.replaceChildren();
+      if (!keys.length && !search.results.length) {
+        status.textContent = query
+          ? `没有找到与“${query}”相关的记录。可以换个说法，或减少筛选条件。`
+          : "没有符合筛选条件的记录。";
+        return;
+      }
+      const parts = [];
+      if (keys.length) parts.push(`标题、人名或组织匹配 ${keys.length} 条`);
+      if (search.results.length) parts.push(`全文检索 ${search.results.length} 条${used !== query ? `（按“${used}”查找）` : ""}`);
+      status.textContent = `找到：${parts.join("；")}`;
+      const list = resultBox.appendChild(element("ol", { class: "zhibu-search__list" }));
+      const shown = new Set();
+      for (const hit of keys.slice(0, 50)) {
+        const href = new URL(hit.row[0], siteRoot);
+        shown.add(href.pathname);
+        list.append(resultItem(href.href, hit.row[1], metaLine(hit.row[2], hit.row[3], hit.row[4], hit.row[5]), keyExcerpt(hit)));
+      }
+      await showMore(search.results, 0, mine, list, shown);
+    }
+
+    function countRows(hits) {
+      const counts = {};
+      for (const { row } of hits) {
+        for (const [name, values] of Object.entries(row[7])) {
+          counts[name] = counts[name] || {};
+          for (const value of values) counts[name][value] = (counts[name][value] || 0) + 1;
+        }
+      }
+      return counts;
+    }
+
+    async function showMore(results, start, mine, list, shown) {
+      const slice = await Promise.all(results.slice(start, start + PAGE_SIZE).map((r) => r.data()));
+      if (mine !== generation) return;
+      resultBox.querySelector(".zhibu-search__more")?.remove();
+      for (const data of slice) {
+        const href = new URL(data.url, window.location.href);
+        if (shown.has(href.pathname)) continue;
+        shown.add(href.pathname);
+        const meta = data.meta || {};
+        const type = ((data.filters || {})["类型"] || [])[0];
+        list.append(resultItem(href.href, meta.title || data.url, metaLine(meta.date, meta.org, type, meta.kind),
+          safeExcerpt(data.excerpt || "")));
+      }
+      if (start + PAGE_SIZE < results.length) {
+        const rest = results.length - start - PAGE_SIZE;
+        const more = element("button", { type: "button", class: "zhibu-search__more" }, `显示更多（还有 ${rest} 条）`);
+        more.addEventListener("click", () => showMore(results, start + PAGE_SIZE, mine, list, shown));
+        resultBox.append(more);
+      }
+    }
+
+    function metaLine(...parts) {
+      return parts.filter(Boolean).filter((p, i, all) => all.indexOf(p) === i).join(" · ");
+    }
+
+    // For a key match: the title or the names that matched, with the query marked.
+    function keyExcerpt(hit) {
+      const box = element("span");
+      const matched = hit.row[6].filter((k) => hit.words.some((w) => normalise(k).includes(w)));
+      const shownKeys = matched.includes(hit.row[1]) ? [hit.row[1]] : matched.slice(0, 5);
+      shownKeys.forEach((key, i) => {
+        if (i) box.append("、");
+        const spot = hit.words.find((w) => key.toLowerCase().includes(w));
+        const at = spot ? key.toLowerCase().indexOf(spot) : -1;
+        if (at < 0) { box.append(key); return; }
+        box.append(key.slice(0, at), element("mark", {}, key.slice(at, at + spot.length)), key.slice(at + spot.length));
+      });
+      return box;
+    }
+
+    function resultItem(href, title, line, excerpt) {
+      return element("li", { class: "zhibu-search__result" },
+        element("a", { href, class: "zhibu-search__title" }, title),
+        element("div", { class: "zhibu-search__meta" }, line),
+        element("p", { class: "zhibu-search__excerpt" }, excerpt));
+    }
+
+    function showFacets(counts, totals) {
+      facetBox.replaceChildren();
+      for (const name of FACETS) {
+        const values = Object.keys((totals || {})[name] || {});
+        if (!values.length) continue;
+        const chosen = state.filters[name] || [];
+        const options = values
+          .map((value) => [value, ((counts || {})[name] || {})[value] || 0])
+          .filter(([value, count]) => count > 0 || chosen.includes(value))
+          .sort((a, b) => (name === "年份" ? b[0].localeCompare(a[0]) : b[1] - a[1] || a[0].localeCompare(b[0], "zh")));
+        if (!options.length) continue;
+        const group = element("fieldset", { class: "zhibu-facet", "data-facet": name }, element("legend", {}, name));
+        for (const [value, count] of options.slice(0, 30)) {
+          const box = element("input", { type: "checkbox", value });
+          box.checked = chosen.includes(value);
+          box.addEventListener("change", () => {
+            const next = new Set(state.filters[name] || []);
+            if (box.checked) next.add(value); else next.delete(value);
+            state.filters[name] = [...next];
+            run();
+          });
+          const label = element("label", {}, box, ` ${value} `, element("span", { class: "zhibu-facet__count" }, String(count)));
+          group.append(label);
+        }
+        facetBox.append(group);
+      }
+    }
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      state.q = input.value;
+      run();
+    });
+    run();
+  }
+
+  addHeaderBox();
+  const app = document.getElementById("zhibu-search");
+  if (app) startSearch(app);
+})();
