@@ -21,7 +21,11 @@ def index_site(site_dir: Path) -> int:
     """Index site_dir into site_dir/pagefind; returns the number of pages indexed."""
     result = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind"],
-        capture_output=True, text=True, encoding="utf-8", errors="replace", check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
     )
     output = result.stdout + result.stderr
     if result.returncode != 0 or not (site_dir / "pagefind" / "pagefind.js").is_file():

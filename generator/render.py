@@ -19,8 +19,8 @@ import yaml
 
 from .derive import DATED, Views, date_label, record_date
 from .model import COLLECTIONS
-from .search_keys import search_keys
 from .resolve import Archive
+from .search_keys import search_keys
 from .validate import Record
 
 PER_PAGE = 50

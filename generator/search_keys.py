@@ -17,6 +17,7 @@ chunks of its first hits: a few kilobytes at any archive size.
 
 from __future__ import annotations
 
+import itertools
 import json
 import unicodedata
 from typing import Any
@@ -32,7 +33,7 @@ def normalise(text: str) -> str:
 
 def pairs(text: str) -> set[str]:
     chars = list(normalise(text))
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+    return {a + b for a, b in itertools.pairwise(chars)}
 
 
 def bucket_of(pair: str, buckets: int) -> int:
@@ -51,8 +52,18 @@ def search_keys(metas: dict[str, dict[str, Any]]) -> dict[str, str]:
         for pair in sorted(set().union(*(pairs(k) for k in keys))):
             postings.setdefault(pair, []).append(number)
         href = path[1:].removesuffix(".md") + "/"
-        rows.append([href, meta["title"], meta.get("date_label", ""), meta.get("org", ""),
-                     meta["collection"], meta.get("kind", ""), keys, filters])
+        rows.append(
+            [
+                href,
+                meta["title"],
+                meta.get("date_label", ""),
+                meta.get("org", ""),
+                meta["collection"],
+                meta.get("kind", ""),
+                keys,
+                filters,
+            ]
+        )
     buckets = max(1, len(postings) // PAIRS_PER_BUCKET)
     files: dict[int, dict[str, list[int]]] = {k: {} for k in range(buckets)}
     for pair in sorted(postings):
