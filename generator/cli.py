@@ -10,14 +10,18 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
+from .derive import date_text, record_title
 from .diagnostics import Severity
+from .model import COLLECTIONS
 from .pipeline import Checked, check
 from .publish import find_config, run_mkdocs, staged_site
+from .query import Query, parse_bound, search
 
 CONTENT_HELP = "档案目录（默认 ./content）"
 
@@ -199,6 +203,67 @@ def build_command(content_dir: Path, site_dir: Path, quiet: bool, verbose: bool)
             f"已生成站点 {site_dir}：{checked.record_count} 条记录，{plugins[0].page_count} 个页面，"
             f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。"
         )
+
+
+def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], date | None]:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+        if value is None:
+            return None
+        try:
+            return parse_bound(value, end)
+        except ValueError:
+            raise click.BadParameter("日期应为 YYYY、YYYY-MM 或 YYYY-MM-DD") from None
+
+    return convert
+
+
+@cli.command("search", add_help_option=False)
+@help_option
+@click.argument("words", nargs=-1)
+@click.option("--type", "kind", help="类别或类型，如 meetings、会议、支委会、荣誉、省部级")
+@click.option("--org", help="组织编号或名称（含下级组织）")
+@click.option("--person", help="人员编号或姓名")
+@click.option("--from", "start", callback=_bound(False), help="起始日期（YYYY、YYYY-MM 或 YYYY-MM-DD）")
+@click.option("--to", "end", callback=_bound(True), help="截止日期（YYYY、YYYY-MM 或 YYYY-MM-DD）")
+@click.option("--tag", help="标签")
+@content_option
+def search_command(
+    words: tuple[str, ...],
+    kind: str | None,
+    org: str | None,
+    person: str | None,
+    start: date | None,
+    end: date | None,
+    tag: str | None,
+    content_dir: Path,
+) -> None:
+    """在记录中查找（无需生成站点），每行一条：日期、类型、标题、文件。"""
+    reporter = Reporter(quiet=True, verbose=False)
+    checked = run_check(content_dir, reporter, include_restricted=True)
+    if checked.archive is None:
+        reporter.diagnostics(checked)
+        sys.exit(1)
+    if not (words or kind or org or person or start or end or tag):
+        raise click.UsageError("请给出关键词或筛选条件")
+    found = search(checked.archive, Query(words, kind, org, person, start, end, tag))
+    for record in found:
+        kind_label = _kind_label(record)
+        restricted = " [受限]" if getattr(record.data, "visibility", None) == "受限" else ""
+        click.echo(
+            f"{date_text(record):10}  {kind_label}  {record_title(checked.archive, record)}{restricted}  {record.file}"
+        )
+    errors = sum(d.severity is Severity.ERROR for d in checked.diagnostics)
+    if errors:
+        click.echo(f"注意：档案中有 {errors} 个错误，出错的记录没有参与查找（用 zhibu check 查看）。", err=True)
+    if not found:
+        click.echo("没有找到符合条件的记录。")
+        sys.exit(1)
+
+
+def _kind_label(record: Any) -> str:
+    data = record.data
+    kind = getattr(data, "type", None) or getattr(data, "kind", None) or getattr(data, "level", None)
+    return kind or COLLECTIONS[record.collection].label
 
 
 @cli.command("serve", add_help_option=False)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from . import vocab
 from .model import COLLECTIONS
 from .resolve import Archive
 from .validate import Record
@@ -27,6 +28,13 @@ def record_date(record: Record) -> date | None:
     return getattr(value, "start", value)
 
 
+def date_text(record: Record) -> str:
+    """The record's date as written: 2025-03-08, 2025-06, 2025."""
+    data = record.data
+    value = getattr(data, "date", None) or getattr(data, "start", None) or getattr(data, "period", None)
+    return "" if value is None else str(value)
+
+
 def date_label(record: Record) -> str:
     data = record.data
     if record.collection == "assessments":
@@ -36,6 +44,17 @@ def date_label(record: Record) -> str:
     if value is None:
         return ""
     return getattr(value, "label", None) or f"{value.year}年{value.month}月{value.day}日"
+
+
+def record_title(archive: Archive, record: Record) -> str:
+    """The title a record is listed under; assessments are named by subject, period and scheme."""
+    data = record.data
+    if record.collection == "assessments":
+        subject = data.subject
+        who = archive.get("people", subject.person) or archive.get("orgs", subject.org)
+        name = who.data.name if who else subject.person or subject.org
+        return f"{name} {date_label(record)}{data.scheme}考核"
+    return getattr(data, "title", None) or data.name
 
 
 @dataclass(frozen=True)
@@ -61,8 +80,9 @@ class Views:
     backlinks: dict[tuple[str, str], dict[str, list[Record]]] = field(default_factory=dict)
     roles: dict[tuple[tuple[str, str], tuple[str, str]], list[str]] = field(default_factory=dict)
     people_of: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # person ids
-    by_org: dict[str, dict[str, list[Record]]] = field(default_factory=dict)
     by_tag: dict[str, list[Record]] = field(default_factory=dict)
+    by_level: dict[str, list[Record]] = field(default_factory=dict)  # honours by level
+    by_category: dict[str, list[Record]] = field(default_factory=dict)  # achievements by category
     attendance: dict[str, Attendance] = field(default_factory=dict)
     neighbours: dict[str, tuple[Record | None, Record | None]] = field(default_factory=dict)
     latest: list[Record] = field(default_factory=list)
@@ -90,11 +110,22 @@ def derive(archive: Archive, today: date) -> Views:
             for tag in getattr(record.data, "tags", []):
                 views.by_tag.setdefault(tag, []).append(record)
     views.by_tag = dict(sorted(views.by_tag.items()))
+    views.by_level = _group(views.sorted["honours"], lambda r: r.data.level, vocab.HONOUR_LEVELS.words)
+    views.by_category = _group(
+        views.sorted["achievements"], lambda r: r.data.category, vocab.ACHIEVEMENT_CATEGORIES.words
+    )
     for meeting in views.sorted["meetings"]:
         views.attendance[meeting.id] = _attendance(archive, meeting)
     _neighbours(views)
     views.latest = _newest_first(r for name in DATED for r in views.sorted[name][:10])[:10]
     return views
+
+
+def _group(records: list[Record], key: Any, order: tuple[str, ...]) -> dict[str, list[Record]]:
+    groups: dict[str, list[Record]] = {word: [] for word in order}
+    for record in records:
+        groups[key(record)].append(record)
+    return {word: found for word, found in groups.items() if found}
 
 
 def _backlinks(archive: Archive, views: Views) -> None:
@@ -115,13 +146,6 @@ def _backlinks(archive: Archive, views: Views) -> None:
     }
     views.roles = dict(roles)
     views.people_of = {k: list(v) for k, v in people_of.items()}
-    by_org: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
-    for name in DATED:
-        for record in views.sorted[name]:
-            org = getattr(record.data, "org", None)
-            if org:
-                by_org[org][name].append(record)
-    views.by_org = {k: dict(v) for k, v in by_org.items()}
 
 
 def _attendance(archive: Archive, meeting: Record) -> Attendance:

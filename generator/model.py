@@ -80,7 +80,7 @@ def _parse_date(value: Any) -> date:
     raise PydanticCustomError("zhibu_date", "日期应为 YYYY-MM-DD 格式的有效日期")
 
 
-def _parse_partial_date(value: Any) -> PartialDate:
+def parse_partial_date(value: Any) -> PartialDate:
     if isinstance(value, PartialDate):
         return value
     match = _PARTIAL_RE.match(value.strip()) if isinstance(value, str) else None
@@ -117,7 +117,7 @@ Date = Annotated[
 ]
 PartialDateType = Annotated[
     PartialDate,
-    PlainValidator(_parse_partial_date),
+    PlainValidator(parse_partial_date),
     PlainSerializer(str),
     WithJsonSchema({"type": "string", "pattern": _PARTIAL_RE.pattern}),
 ]

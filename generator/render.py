@@ -17,13 +17,30 @@ from typing import Any
 import jinja2
 import yaml
 
-from .derive import DATED, Views, date_label, record_date
+from .derive import DATED, Views, date_label, record_date, record_title
 from .model import COLLECTIONS
 from .resolve import Archive
 from .search_keys import search_keys
 from .validate import Record
 
 PER_PAGE = 50
+# How a person or org appears in a record, by (collection, field); "" matches any collection.
+ROLE_LABELS = {
+    ("", "host"): "主持",
+    ("", "recorder"): "记录",
+    ("", "lecturer"): "授课",
+    ("", "attendees"): "出席",
+    ("", "absent"): "缺席",
+    ("", "guests"): "列席",
+    ("", "actions"): "会后落实责任人",
+    ("", "recipients"): "获奖",
+    ("", "leader"): "负责人",
+    ("", "members"): "成员",
+    ("", "mentor"): "导师",
+    ("", "subject"): "考核对象",
+    ("achievements", "people"): "完成人",
+    ("activities", "people"): "参加",
+}
 # The search facet that names the kind of record within a collection.
 KIND_FACETS = {"meetings": "会议类型", "achievements": "成果类别", "activities": "活动类型", "projects": "项目类型"}
 
@@ -61,13 +78,7 @@ class Context:
     views: Views
 
     def title(self, record: Record) -> str:
-        data = record.data
-        if record.collection == "assessments":
-            subject = data.subject
-            who = self.archive.get("people", subject.person) or self.archive.get("orgs", subject.org)
-            name = who.data.name if who else subject.person or subject.org
-            return f"{name} {date_label(record)}{data.scheme}考核"
-        return getattr(data, "title", None) or data.name
+        return record_title(self.archive, record)
 
     def link(self, record: Record) -> str:
         return f"[{text(self.title(record))}]({url(record.collection, record.id)})"
@@ -84,6 +95,13 @@ class Context:
 
     def org(self, value: str | None) -> str:
         return self.ref("orgs", value)
+
+    def roles(self, target: tuple[str, str], record: Record) -> str:
+        """How target appears in record, e.g. "（主持、出席）"."""
+        fields = self.views.roles.get((target, record.key), [])
+        labels = [ROLE_LABELS.get((record.collection, f)) or ROLE_LABELS.get(("", f), "") for f in fields]
+        labels = [label for label in labels if label]
+        return f"（{'、'.join(labels)}）" if labels else ""
 
     def people(self, values: list[str]) -> str:
         return "、".join(self.person(v) for v in values)
@@ -126,22 +144,33 @@ def render(archive: Archive, views: Views) -> dict[str, str]:
             meta = _search_meta(ctx, record)
             metas[url(name, record.id)] = meta["zhibu"]
             page(url(name, record.id)[1:], f"{name}.md.j2", meta, record=record)
+
+    def listing(base: str, title: str, records: list[Record], target: tuple[str, str] | None = None) -> None:
+        for path, chunk, pager in paginate(base, records):
+            page(
+                path,
+                "listing.md.j2",
+                {"zhibu": {"page": "listing"}},
+                title=title,
+                records=chunk,
+                pager=pager,
+                target=target,
+            )
+
     for name in DATED:
         for year, records in views.by_year[name].items():
-            for path, chunk, pager in paginate(f"years/{year}/{name}", records):
-                page(
-                    path,
-                    "listing.md.j2",
-                    {"zhibu": {"page": "listing"}},
-                    title=f"{year}年{COLLECTIONS[name].label}",
-                    records=chunk,
-                    pager=pager,
-                )
+            listing(f"years/{year}/{name}", f"{year}年{COLLECTIONS[name].label}", records)
     for tag, records in views.by_tag.items():
-        for path, chunk, pager in paginate(f"tags/{tag_slug(tag)}", records):
-            page(
-                path, "listing.md.j2", {"zhibu": {"page": "listing"}}, title=f"标签：{tag}", records=chunk, pager=pager
-            )
+        listing(f"tags/{tag_slug(tag)}", f"标签：{tag}", records)
+    for facet, groups in (("levels", views.by_level), ("categories", views.by_category)):
+        for value, records in groups.items():
+            listing(f"{facet}/{tag_slug(value)}", value, records)
+    for target, by_collection in views.backlinks.items():
+        if target[0] in ("people", "orgs"):
+            owner = ctx.title(archive.records[target[0]][target[1]])
+            for name, records in by_collection.items():
+                if name in DATED:
+                    listing(f"{target[0]}/{target[1]}/{name}", f"{owner}：{COLLECTIONS[name].label}", records, target)
     page("tags/index.md", "tags.md.j2", {"zhibu": {"page": "index"}})
     page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
     pages.update(search_keys(metas))
@@ -204,6 +233,9 @@ def _search_meta(ctx: Context, record: Record) -> dict[str, Any]:
         filters["荣誉级别"] = [data.level]
     if getattr(data, "visibility", None) == "受限":
         meta["restricted"] = True
+    also = [getattr(data, name, None) for name in ("line", "crew", "post")]
+    if any(also):
+        meta["also"] = [value for value in also if value]
     meta["filters"] = filters
     return {"zhibu": meta}
 

@@ -1,5 +1,8 @@
 """The key index: exact matches on titles, names and organisations, for the search page.
 
+Keys of a record: its title, its organisation's name, the people it names, and
+for orgs and people their production line, crew or post.
+
 Pagefind segments Chinese one way when indexing and the browser another way
 when querying, so a full title or a name can rank far down or find nothing.
 This small index answers "which records have this text in their title, people
@@ -8,22 +11,26 @@ matches before Pagefind's full-text results.
 
 Layout (all JSON, under search/keys/):
   manifest.json        {"buckets": B, "chunk": C, "count": N}
-  b<k>.json            {pair: [record numbers]} for the pairs whose hash % B == k
-  r<k>.json            records k*C .. k*C+C-1: [url, title, date, org, type, kind, keys, filters]
+  people.json          the names of the people records refer to; rows hold their numbers
+  b<k>.json            {"t": {pair: [record numbers]}, "k": {...}} for the pairs whose
+                       hash % B == k: "t" from titles, "k" from the other keys
+  r<k>.json            records k*C .. k*C+C-1, newest first:
+                       [href, title, date, org, type, kind, [people], filters, [other keys]]
 
 A query fetches the manifest, one bucket per distinct pair and the record
-chunks of its first hits: a few kilobytes at any archive size.
+chunks of its first hits: tens of kilobytes, whatever the archive's size.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
+import math
 import unicodedata
+from itertools import pairwise
 from typing import Any
 
-CHUNK = 100
-PAIRS_PER_BUCKET = 400  # target size: about 4 KB a bucket
+CHUNK = 25
+POSTINGS_PER_BUCKET = 4000  # about 20 KB a bucket
 
 
 def normalise(text: str) -> str:
@@ -33,7 +40,7 @@ def normalise(text: str) -> str:
 
 def pairs(text: str) -> set[str]:
     chars = list(normalise(text))
-    return {a + b for a, b in itertools.pairwise(chars)}
+    return {a + b for a, b in pairwise(chars)}
 
 
 def bucket_of(pair: str, buckets: int) -> int:
@@ -44,13 +51,18 @@ def bucket_of(pair: str, buckets: int) -> int:
 def search_keys(metas: dict[str, dict[str, Any]]) -> dict[str, str]:
     """metas: record URL (docs path) -> the record page's search front matter."""
     ordered = sorted(metas.items(), key=lambda item: (item[1].get("date", ""), item[0]), reverse=True)
+    people = sorted({name for _, meta in ordered for name in meta["filters"].get("人员", [])})
+    person_number = {name: i for i, name in enumerate(people)}
     rows = []
-    postings: dict[str, list[int]] = {}
+    postings: dict[str, dict[str, list[int]]] = {"t": {}, "k": {}}
     for number, (path, meta) in enumerate(ordered):
-        filters = meta["filters"]
-        keys = [meta["title"], meta.get("org", ""), *filters.get("人员", [])]
-        for pair in sorted(set().union(*(pairs(k) for k in keys))):
-            postings.setdefault(pair, []).append(number)
+        filters = dict(meta["filters"])
+        names = filters.pop("人员", [])
+        others = [meta.get("org", ""), *meta.get("also", []), *names]
+        title_pairs = pairs(meta["title"])
+        for kind, found in (("t", title_pairs), ("k", set().union(*map(pairs, others)) - title_pairs)):
+            for pair in found:
+                postings[kind].setdefault(pair, []).append(number)
         href = path[1:].removesuffix(".md") + "/"
         rows.append(
             [
@@ -60,17 +72,21 @@ def search_keys(metas: dict[str, dict[str, Any]]) -> dict[str, str]:
                 meta.get("org", ""),
                 meta["collection"],
                 meta.get("kind", ""),
-                keys,
+                [person_number[n] for n in names],
                 filters,
+                meta.get("also", []),
             ]
         )
-    buckets = max(1, len(postings) // PAIRS_PER_BUCKET)
-    files: dict[int, dict[str, list[int]]] = {k: {} for k in range(buckets)}
-    for pair in sorted(postings):
-        files[bucket_of(pair, buckets)][pair] = postings[pair]
+    total = sum(len(v) for kind in postings.values() for v in kind.values())
+    buckets = max(1, math.ceil(total / POSTINGS_PER_BUCKET))
+    files: dict[int, dict[str, dict[str, list[int]]]] = {k: {"t": {}, "k": {}} for k in range(buckets)}
+    for kind, found in postings.items():
+        for pair, numbers in found.items():
+            files[bucket_of(pair, buckets)][kind][pair] = numbers
     out = {f"search/keys/b{k}.json": _json(v) for k, v in files.items()}
     for start in range(0, len(rows), CHUNK):
         out[f"search/keys/r{start // CHUNK}.json"] = _json(rows[start : start + CHUNK])
+    out["search/keys/people.json"] = _json(people)
     out["search/keys/manifest.json"] = _json({"buckets": buckets, "chunk": CHUNK, "count": len(rows)})
     return out
 

@@ -18,11 +18,8 @@ from generator.model import COLLECTIONS
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("demo") / "site"
-    result = zhibu("build", "--content", DEMO, "--site", target)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return target
+def site(demo_site: Path) -> Path:
+    return demo_site
 
 
 def page(site: Path, url: str) -> Path:

@@ -58,3 +58,33 @@ def test_help_is_chinese() -> None:
         result = zhibu(*args, "--help")
         assert result.returncode == 0
         assert "用法：" in result.stdout and "显示帮助并退出" in result.stdout
+
+
+def test_search_prints_one_line_per_hit_newest_first(tmp_path: Path) -> None:
+    content = write_archive(
+        tmp_path,
+        {
+            "meetings/2023/m1.yaml": "type: 支委会\ntitle: 第一党支部2023年第3次支委会\norg: zb\ndate: 2023-03-08\n",
+            "meetings/2024/m2.yaml": "type: 支委会\ntitle: 第一党支部2024年第3次支委会\norg: zb\ndate: 2024-03-08\n"
+            "host: 张伟\n",
+            "meetings/2024/m3.yaml": "type: 党员大会\ntitle: 第一党支部党员大会\norg: zb\ndate: 2024-04-01\n",
+        },
+    )
+    result = zhibu("search", "第3次支委会", "--content", content)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines == [
+        "2024-03-08  支委会  第一党支部2024年第3次支委会  meetings/2024/m2.yaml",
+        "2023-03-08  支委会  第一党支部2023年第3次支委会  meetings/2023/m1.yaml",
+    ]
+    by_person = zhibu("search", "--person", "张伟", "--type", "会议", "--content", content)
+    assert by_person.stdout.splitlines() == ["2024-03-08  支委会  第一党支部2024年第3次支委会  meetings/2024/m2.yaml"]
+    dated = zhibu("search", "支部", "--from", "2024-04", "--to", "2024", "--content", content)
+    assert [line.split()[-1] for line in dated.stdout.splitlines()] == ["meetings/2024/m3.yaml"]
+    by_org = zhibu("search", "--org", "测试党总支", "--type", "党员大会", "--content", content)
+    assert by_org.stdout.splitlines()[0].endswith("meetings/2024/m3.yaml")
+
+
+def test_search_without_hits_exits_1_in_chinese(tmp_path: Path) -> None:
+    result = zhibu("search", "没有这个词", "--content", write_archive(tmp_path))
+    assert result.returncode == 1 and "没有找到" in result.stdout

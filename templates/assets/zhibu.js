@@ -104,9 +104,15 @@
     return (a * 131 + b) % buckets;
   }
 
-  function matchesFilters(row, filters) {
+  const KEY_HITS = 60; // rows loaded per query at most: the first results are what matter
+
+  function matchesFilters(hit, filters) {
     return Object.entries(filters).every(([name, values]) =>
-      !values.length || (row[7][name] || []).some((v) => values.includes(v)));
+      !values.length || (hit.filters[name] || []).some((v) => values.includes(v)));
+  }
+
+  function intersect(a, b) {
+    return a === null ? b : new Set([...a].filter((n) => b.has(n)));
   }
 
   async function keyMatches(query, filters) {
@@ -116,28 +122,37 @@
     if (!manifest || !manifest.count) return [];
     const allPairs = [...new Set(words.flatMap(pairsOf))];
     const buckets = await Promise.all(allPairs.map((p) => fetchJson(`search/keys/b${bucketOf(p, manifest.buckets)}.json`)));
-    let candidates = null;
+    let inTitle = null;
+    let anywhere = null;
     allPairs.forEach((pair, i) => {
-      const list = new Set((buckets[i] || {})[pair] || []);
-      candidates = candidates === null ? list : new Set([...candidates].filter((n) => list.has(n)));
+      const bucket = buckets[i] || { t: {}, k: {} };
+      const title = bucket.t[pair] || [];
+      inTitle = intersect(inTitle, new Set(title));
+      anywhere = intersect(anywhere, new Set([...title, ...(bucket.k[pair] || [])]));
     });
-    const numbers = [...candidates].sort((a, b) => a - b).slice(0, 300);
-    const rows = await Promise.all(numbers.map(async (n) => {
+    const byNumber = (a, b) => a - b;
+    const numbers = [...[...inTitle].sort(byNumber), ...[...anywhere].filter((n) => !inTitle.has(n)).sort(byNumber)];
+    const people = await fetchJson("search/keys/people.json");
+    const rows = await Promise.all(numbers.slice(0, KEY_HITS).map(async (n) => {
       const chunk = await fetchJson(`search/keys/r${Math.floor(n / manifest.chunk)}.json`);
       return chunk ? chunk[n % manifest.chunk] : null;
     }));
     const whole = normalise(query);
-    const tier = (row) => {
-      const title = normalise(row[1]);
-      if (title === whole) return 0;
-      if (words.every((w) => title.includes(w))) return 1;
-      return 2;
-    };
-    return rows
-      .filter((row) => row && words.every((w) => row[6].some((k) => normalise(k).includes(w))))
-      .filter((row) => matchesFilters(row, filters))
-      .map((row, order) => ({ row, order, tier: tier(row), words }))
+    const hits = rows
+      .filter(Boolean)
+      .map((row, order) => {
+        const names = row[6].map((i) => people[i]);
+        const keys = [row[1], row[3], ...row[8], ...names].filter(Boolean);
+        const filters = names.length ? { ...row[7], 人员: names } : row[7];
+        const title = normalise(row[1]);
+        const tier = title === whole ? 0 : words.every((w) => title.includes(w)) ? 1 : 2;
+        return { row, order, tier, words, keys, filters };
+      })
+      .filter((hit) => words.every((w) => hit.keys.some((k) => normalise(k).includes(w))))
+      .filter((hit) => matchesFilters(hit, filters))
       .sort((a, b) => a.tier - b.tier || a.order - b.order);
+    hits.more = numbers.length > KEY_HITS;
+    return hits;
   }
 
   function readState() {
@@ -169,8 +184,10 @@
       pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
       await pagefind.options({ excerptLength: 40, baseUrl: siteRoot.pathname });
       await pagefind.init();
+      await pagefind.filters(); // facet counts only cover filter indexes already loaded
     } catch (error) {
       status.textContent = "搜索索引加载失败，请联系管理员重新生成站点。";
+      app.dataset.state = "failed";
       return;
     }
     const state = readState();
@@ -209,6 +226,12 @@
 
     async function run() {
       const mine = ++generation;
+      app.dataset.state = "busy";
+      await search(mine);
+      if (mine === generation) app.dataset.state = "done";
+    }
+
+    async function search(mine) {
       writeState(state);
       const query = state.q.trim();
       const filters = state.filters;
@@ -217,14 +240,14 @@
         const totals = await pagefind.filters();
         if (mine !== generation) return;
         status.textContent = "输入关键词，或在左侧按类型、组织、年份、人员筛选。";
-        showFacets(totals, totals);
+        showFacets(totals);
         resultBox.replaceChildren();
         return;
       }
       const [keys, { search, used }] = await Promise.all([keyMatches(query, filters), fullText(query, filters)]);
       if (mine !== generation) return;
       const counts = search.results.length ? search.filters : countRows(keys);
-      showFacets(counts, search.totalFilters && Object.keys(search.totalFilters).length ? search.totalFilters : counts);
+      showFacets(counts);
       resultBox.replaceChildren();
       if (!keys.length && !search.results.length) {
         status.textContent = query
@@ -233,23 +256,19 @@
         return;
       }
       const parts = [];
-      if (keys.length) parts.push(`标题、人名或组织匹配 ${keys.length} 条`);
+      if (keys.length) parts.push(`标题、人名或组织匹配 ${keys.more ? "前 " : ""}${keys.length} 条`);
       if (search.results.length) parts.push(`全文检索 ${search.results.length} 条${used !== query ? `（按“${used}”查找）` : ""}`);
       status.textContent = `找到：${parts.join("；")}`;
       const list = resultBox.appendChild(element("ol", { class: "zhibu-search__list" }));
-      const shown = new Set();
-      for (const hit of keys.slice(0, 50)) {
-        const href = new URL(hit.row[0], siteRoot);
-        shown.add(href.pathname);
-        list.append(resultItem(href.href, hit.row[1], metaLine(hit.row[2], hit.row[3], hit.row[4], hit.row[5]), keyExcerpt(hit)));
-      }
-      await showMore(search.results, 0, mine, list, shown);
+      const items = [...keys.map((hit) => ({ hit })), ...search.results.map((result) => ({ result }))];
+      const shown = new Set(keys.map((hit) => new URL(hit.row[0], siteRoot).pathname));
+      await showMore(items, 0, mine, list, shown);
     }
 
     function countRows(hits) {
       const counts = {};
-      for (const { row } of hits) {
-        for (const [name, values] of Object.entries(row[7])) {
+      for (const hit of hits) {
+        for (const [name, values] of Object.entries(hit.filters)) {
           counts[name] = counts[name] || {};
           for (const value of values) counts[name][value] = (counts[name][value] || 0) + 1;
         }
@@ -257,23 +276,36 @@
       return counts;
     }
 
-    async function showMore(results, start, mine, list, shown) {
-      const slice = await Promise.all(results.slice(start, start + PAGE_SIZE).map((r) => r.data()));
+    // Exact key matches first, then Pagefind's full-text results not already listed.
+    async function showMore(items, start, mine, list, shown) {
+      const slice = items.slice(start, start + PAGE_SIZE);
+      const loaded = await Promise.all(slice.map((item) => (item.result ? item.result.data() : null)));
       if (mine !== generation) return;
       resultBox.querySelector(".zhibu-search__more")?.remove();
-      for (const data of slice) {
+      slice.forEach((item, i) => {
+        if (item.hit) {
+          const row = item.hit.row;
+          list.append(resultItem(new URL(row[0], siteRoot).href, row[1], metaLine(row[2], row[3], row[4], row[5]),
+            keyExcerpt(item.hit)));
+          return;
+        }
+        const data = loaded[i];
         const href = new URL(data.url, window.location.href);
-        if (shown.has(href.pathname)) continue;
+        if (shown.has(href.pathname)) return;
         shown.add(href.pathname);
         const meta = data.meta || {};
         const type = ((data.filters || {})["类型"] || [])[0];
         list.append(resultItem(href.href, meta.title || data.url, metaLine(meta.date, meta.org, type, meta.kind),
           safeExcerpt(data.excerpt || "")));
-      }
-      if (start + PAGE_SIZE < results.length) {
-        const rest = results.length - start - PAGE_SIZE;
-        const more = element("button", { type: "button", class: "zhibu-search__more" }, `显示更多（还有 ${rest} 条）`);
-        more.addEventListener("click", () => showMore(results, start + PAGE_SIZE, mine, list, shown));
+      });
+      if (start + PAGE_SIZE < items.length) {
+        const rest = items.length - start - PAGE_SIZE;
+        const more = element("button", { type: "button", class: "zhibu-search__more" }, `显示更多（还有约 ${rest} 条）`);
+        more.addEventListener("click", async () => {
+          app.dataset.state = "busy";
+          await showMore(items, start + PAGE_SIZE, mine, list, shown);
+          if (mine === generation) app.dataset.state = "done";
+        });
         resultBox.append(more);
       }
     }
@@ -285,7 +317,7 @@
     // For a key match: the title or the names that matched, with the query marked.
     function keyExcerpt(hit) {
       const box = element("span");
-      const matched = hit.row[6].filter((k) => hit.words.some((w) => normalise(k).includes(w)));
+      const matched = hit.keys.filter((k) => hit.words.some((w) => normalise(k).includes(w)));
       const shownKeys = matched.includes(hit.row[1]) ? [hit.row[1]] : matched.slice(0, 5);
       shownKeys.forEach((key, i) => {
         if (i) box.append("、");
@@ -304,12 +336,11 @@
         element("p", { class: "zhibu-search__excerpt" }, excerpt));
     }
 
-    function showFacets(counts, totals) {
+    function showFacets(counts) {
       facetBox.replaceChildren();
       for (const name of FACETS) {
-        const values = Object.keys((totals || {})[name] || {});
-        if (!values.length) continue;
         const chosen = state.filters[name] || [];
+        const values = [...new Set([...Object.keys((counts || {})[name] || {}), ...chosen])];
         const options = values
           .map((value) => [value, ((counts || {})[name] || {})[value] || 0])
           .filter(([value, count]) => count > 0 || chosen.includes(value))
