@@ -1,0 +1,47 @@
+"""The generated Markdown of a small fixture archive, diffed against a committed copy.
+
+A template change shows up here as a reviewable diff. After an intended change:
+    ZHIBU_UPDATE_GOLDEN=1 python3 -m pytest tests/test_golden.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+from generator.pipeline import check, generate
+
+FIXTURE = Path(__file__).parent / "fixtures" / "small"
+TODAY = date(2026, 1, 1)
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.suffix in (".md", ".json")
+    }
+
+
+def test_generated_markdown_matches_the_golden_copy(tmp_path: Path) -> None:
+    checked = check(FIXTURE / "content", today=TODAY)
+    assert checked.ok and not checked.diagnostics, checked.diagnostics
+    generate(checked, tmp_path)
+    expected_dir = FIXTURE / "expected"
+    if os.environ.get("ZHIBU_UPDATE_GOLDEN"):
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(tmp_path, expected_dir, ignore=shutil.ignore_patterns("assets", "files"))
+    actual, expected = _tree(tmp_path), _tree(expected_dir)
+    assert sorted(actual) == sorted(expected)
+    for path, text in expected.items():
+        assert actual[path] == text, path
+
+
+def test_regenerating_writes_nothing(tmp_path: Path) -> None:
+    checked = check(FIXTURE / "content", today=TODAY)
+    _, first = generate(checked, tmp_path)
+    _, second = generate(checked, tmp_path)
+    assert first.written > 0 and second.written == 0 and second.unchanged == first.written
+    assert second.removed == 0
