@@ -18,6 +18,7 @@ import click
 
 from .derive import date_text, record_title
 from .diagnostics import Severity
+from .links import broken_links
 from .model import COLLECTIONS
 from .pipeline import Checked, check
 from .publish import find_config, run_mkdocs, staged_site
@@ -168,11 +169,21 @@ def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -
     default=Path("site"),
     help="站点输出目录（默认 ./site）",
 )
+@click.option(
+    "--include-restricted",
+    is_flag=True,
+    help="包含受限记录（另建一个供授权人员查阅的站点，务必用 --site 指定另一目录）",
+)
+@click.option("--check-links", is_flag=True, help="检查站内链接，有失效链接时构建失败")
 @verbosity
-def build_command(content_dir: Path, site_dir: Path, quiet: bool, verbose: bool) -> None:
+def build_command(
+    content_dir: Path, site_dir: Path, include_restricted: bool, check_links: bool, quiet: bool, verbose: bool
+) -> None:
     """生成静态站点；失败时保留原有站点不变。"""
     reporter = Reporter(quiet, verbose)
-    checked = run_check(content_dir, reporter)
+    if include_restricted and site_dir.resolve() == Path("site").resolve():
+        raise click.UsageError("--include-restricted 生成的站点含受限记录，请用 --site 指定另一个目录")
+    checked = run_check(content_dir, reporter, include_restricted=include_restricted)
     errors, warnings = reporter.diagnostics(checked)
     if errors:
         click.echo(f"发现 {errors} 个错误，未生成站点（原有站点保持不变）。")
@@ -191,6 +202,10 @@ def build_command(content_dir: Path, site_dir: Path, quiet: bool, verbose: bool)
     try:
         with staged_site(site_dir) as staging:
             run_mkdocs(find_config(content_dir), docs_dir, staging, hand_over)
+            if check_links and (broken := broken_links(staging)):
+                for page, link in broken[:50]:
+                    click.echo(f"失效链接：{page} → {link}", err=True)
+                raise click.ClickException(f"发现 {len(broken)} 个失效链接")
     except (Exception, KeyboardInterrupt) as exc:  # MkDocs, Pagefind, disk: keep the old site
         reporter.clear()
         message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)

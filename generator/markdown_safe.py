@@ -44,8 +44,11 @@ class _Neutralise(Treeprocessor):
                 element.set("href", "#")
                 element.set("class", "zhibu-unsafe-link")
             elif element.tag == "img" and not local_resource(element.get("src", "")):
-                element.attrib.pop("src", None)
-                element.set("alt", f"[已屏蔽外部图片] {element.get('alt', '')}")
+                alt = element.get("alt", "")
+                element.tag = "span"
+                element.attrib.clear()
+                element.set("class", "zhibu-blocked-image")
+                element.text = f"[已屏蔽外部图片：{alt}]"
 
 
 class SafeLinksExtension(Extension):

@@ -285,6 +285,9 @@ class Archive(Model):
         {"党课": "quarterly"},
     )
     repo_url: Text | None = f("仓库地址", "记录所在 git 仓库的网页地址", "https://git.example/party/archive")
+    pii_allowlist: list[Text] = fl(
+        "个人信息白名单", "被误认为手机号、身份证号、邮箱或住址、但可以公开的文字", ["dangban@example.cn"]
+    )
     edit_url: Text | None = f(
         "编辑地址", "编辑链接前缀，后接 content 下的文件路径", "https://git.example/party/archive/edit/main/content/"
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import privacy
 from .derive import Views, derive
 from .diagnostics import Diagnostic, has_errors
 from .load import Content, load
@@ -63,6 +64,8 @@ def check(
     done()
     done = _timed(timings, "validate", progress)
     validated, problems = validate(content.records)
+    allowlist = validated.archive.data.pii_allowlist if validated.archive else []
+    problems += privacy.scan(content.records, content.pages, allowlist)
     done()
     done = _timed(timings, "resolve", progress)
     archive, more = resolve(validated, content, include_restricted)
