@@ -145,7 +145,9 @@ def failing_project(tmp_path: Path, hook: str) -> Path:
 HOOKS = {
     "template": "def on_page_markdown(markdown, **kwargs):\n    raise ValueError('模板出错')\n",
     "pagefind": "def on_post_build(config):\n    raise RuntimeError('Pagefind 出错')\n",
-    "disk full": "import errno\ndef on_post_build(config):\n    raise OSError(errno.ENOSPC, 'No space left on device')\n",
+    "disk full": (
+        "import errno\ndef on_post_build(config):\n    raise OSError(errno.ENOSPC, 'No space left on device')\n"
+    ),
     "ctrl-c": "def on_page_content(html, **kwargs):\n    raise KeyboardInterrupt\n",
 }
 
@@ -191,7 +193,9 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 
 
 PAYLOAD_FILES = {
-    "people/evil.yaml": 'name: "<b data-injected=1>恶意</b>"\nstatus: 群众\npost: "\\"><img src=x onerror=window.__xss=1>"\n',
+    "people/evil.yaml": (
+        'name: "<b data-injected=1>恶意</b>"\nstatus: 群众\npost: "\\"><img src=x onerror=window.__xss=1>"\n'
+    ),
     "meetings/xss.yaml": MEETING.replace("title: 支委会", 'title: "<script>window.__xss=2</script>标题{{ 7*7 }}"')
     + "location: '<img src=x onerror=\"window.__xss=3\">'\n"
     + "summary: |\n  [点我](javascript:window.__xss=4) [再点](JaVa&#115;cript:window.__xss=5)\n"
