@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from . import export
 from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
@@ -72,6 +73,21 @@ def content_option(f: Callable[..., Any]) -> Callable[..., Any]:
         default=Path("content"),
         show_default=False,
         help=CONTENT_HELP,
+    )(f)
+
+
+def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("日期应为 YYYY-MM-DD") from None
+
+
+def today_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--today", callback=_parse_today, metavar="YYYY-MM-DD", help="按这一天核查应召开的会议和逾期事项（默认今天）"
     )(f)
 
 
@@ -143,11 +159,12 @@ def run_check(content_dir: Path, reporter: Reporter, **kwargs: Any) -> Checked:
 @help_option
 @content_option
 @click.option("--strict", is_flag=True, help="有警告也视为失败（退出码 1）")
+@today_option
 @verbosity
-def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -> None:
+def check_command(content_dir: Path, strict: bool, today: date | None, quiet: bool, verbose: bool) -> None:
     """检查档案中的全部记录，一次列出所有错误和警告。"""
     reporter = Reporter(quiet, verbose)
-    checked = run_check(content_dir, reporter)
+    checked = run_check(content_dir, reporter, today=today)
     errors, warnings = reporter.diagnostics(checked)
     if errors:
         click.echo(f"发现 {errors} 个错误，{warnings} 个警告（共 {checked.record_count} 条记录）。")
@@ -175,15 +192,22 @@ def check_command(content_dir: Path, strict: bool, quiet: bool, verbose: bool) -
     help="包含受限记录（另建一个供授权人员查阅的站点，务必用 --site 指定另一目录）",
 )
 @click.option("--check-links", is_flag=True, help="检查站内链接，有失效链接时构建失败")
+@today_option
 @verbosity
 def build_command(
-    content_dir: Path, site_dir: Path, include_restricted: bool, check_links: bool, quiet: bool, verbose: bool
+    content_dir: Path,
+    site_dir: Path,
+    include_restricted: bool,
+    check_links: bool,
+    today: date | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """生成静态站点；失败时保留原有站点不变。"""
     reporter = Reporter(quiet, verbose)
     if include_restricted and site_dir.resolve() == Path("site").resolve():
         raise click.UsageError("--include-restricted 生成的站点含受限记录，请用 --site 指定另一个目录")
-    checked = run_check(content_dir, reporter, include_restricted=include_restricted)
+    checked = run_check(content_dir, reporter, include_restricted=include_restricted, today=today)
     errors, warnings = reporter.diagnostics(checked)
     if errors:
         click.echo(f"发现 {errors} 个错误，未生成站点（原有站点保持不变）。")
@@ -279,6 +303,35 @@ def _kind_label(record: Any) -> str:
     data = record.data
     kind = getattr(data, "type", None) or getattr(data, "kind", None) or getattr(data, "level", None)
     return kind or COLLECTIONS[record.collection].label
+
+
+@cli.command("export", add_help_option=False)
+@help_option
+@content_option
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", help="文件格式（默认 xlsx）")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("ledgers"),
+    help="输出目录（默认 ./ledgers）",
+)
+@click.option("--include-restricted", is_flag=True, help="包含受限记录")
+@today_option
+def export_command(content_dir: Path, fmt: str, out_dir: Path, include_restricted: bool, today: date | None) -> None:
+    """导出台账：会议、出勤、会后落实、荣誉、成果、考核、花名册，每种一个文件。"""
+    reporter = Reporter(quiet=True, verbose=False)
+    checked = run_check(content_dir, reporter, include_restricted=include_restricted, today=today)
+    errors, _ = reporter.diagnostics(checked)
+    if errors or checked.archive is None or checked.views is None:
+        click.echo(f"发现 {errors} 个错误，请先修正（用 zhibu check 查看）。")
+        sys.exit(1)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for table in export.tables(checked.archive, checked.views):
+        data = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, checked.views.today)
+        path = out_dir / f"{table.name}.{fmt}"
+        path.write_bytes(data)
+        click.echo(f"{path}  {table.label} {len(table.rows)} 行")
 
 
 @cli.command("serve", add_help_option=False)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import vocab
+from . import ledgers, vocab
 from .model import COLLECTIONS
 from .resolve import Archive
 from .validate import Record
@@ -86,6 +86,15 @@ class Views:
     attendance: dict[str, Attendance] = field(default_factory=dict)
     neighbours: dict[str, tuple[Record | None, Record | None]] = field(default_factory=dict)
     latest: list[Record] = field(default_factory=list)
+    # ledgers
+    compliance: list[ledgers.ComplianceRow] = field(default_factory=list)
+    attendance_by_org: dict[str, dict[int, ledgers.Tally]] = field(default_factory=dict)
+    attendance_by_person: dict[str, dict[int, ledgers.Tally]] = field(default_factory=dict)
+    attendance_by_month: dict[str, ledgers.Tally] = field(default_factory=dict)
+    actions: list[ledgers.ActionItem] = field(default_factory=list)
+    open_actions: dict[str, list[ledgers.ActionItem]] = field(default_factory=dict)  # by owner
+    scores: dict[str, dict[str, list[ledgers.Score]]] = field(default_factory=dict)
+    metrics: dict[str, list[ledgers.MetricPoint]] = field(default_factory=dict)
 
 
 def _newest_first(records: Any) -> list[Record]:
@@ -117,6 +126,7 @@ def derive(archive: Archive, today: date) -> Views:
     for meeting in views.sorted["meetings"]:
         views.attendance[meeting.id] = _attendance(archive, meeting)
     _neighbours(views)
+    _ledgers(archive, views)
     views.latest = _newest_first(r for name in DATED for r in views.sorted[name][:10])[:10]
     return views
 
@@ -162,6 +172,20 @@ def _attendance(archive: Archive, meeting: Record) -> Attendance:
         extra=[p for p in attendees if p not in wanted],
         unaccounted=[p for p in expected if p not in accounted],
     )
+
+
+def _ledgers(archive: Archive, views: Views) -> None:
+    meetings = views.sorted["meetings"]
+    views.compliance = ledgers.compliance(archive, views.today)
+    views.attendance_by_org, views.attendance_by_person, views.attendance_by_month = ledgers.attendance_by(
+        views.attendance, meetings
+    )
+    views.actions = ledgers.actions(archive, meetings, views.today)
+    for item in views.actions:
+        if item.open and item.owner:
+            views.open_actions.setdefault(item.owner, []).append(item)
+    views.scores = ledgers.scores(archive, views.sorted["assessments"])
+    views.metrics = ledgers.metric_history(views.sorted["achievements"], record_date)
 
 
 def _neighbours(views: Views) -> None:

@@ -284,6 +284,12 @@ class Archive(Model):
         "各会议类型的频次要求，覆盖默认值：monthly、quarterly、half-yearly、yearly",
         {"党课": "quarterly"},
     )
+    since: PartialDateType | None = f(
+        "起始", "档案从何时起完整：三会一课按此后的期间核查；默认为最早一次会议所在月份", "2024-12"
+    )
+    until: PartialDateType | None = f(
+        "截至", "档案记录到何时为止（如已移交的档案、示例档案）：此后的期间不再核查", "2026-11"
+    )
     repo_url: Text | None = f("仓库地址", "记录所在 git 仓库的网页地址", "https://git.example/party/archive")
     pii_allowlist: list[Text] = fl(
         "个人信息白名单", "被误认为手机号、身份证号、邮箱或住址、但可以公开的文字", ["dangban@example.cn"]

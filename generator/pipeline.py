@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import privacy
+from . import ledgers, privacy
 from .derive import Views, derive
 from .diagnostics import Diagnostic, has_errors
 from .load import Content, load
 from .publish import WriteStats, template_dir, write_docs
 from .render import render
-from .resolve import Archive, resolve
+from .resolve import Archive, published, resolve
 from .validate import validate
 
 Progress = Callable[[str], None]
@@ -68,14 +68,18 @@ def check(
     problems += privacy.scan(content.records, content.pages, allowlist)
     done()
     done = _timed(timings, "resolve", progress)
-    archive, more = resolve(validated, content, include_restricted)
+    full, more = resolve(validated, content)
     done()
-    diagnostics = sorted(content.diagnostics + problems + more)
+    diagnostics = content.diagnostics + problems + more
+    archive = full if include_restricted or full is None else published(full)
     views = None
-    if archive is not None and not has_errors(diagnostics):
+    if archive is not None and full is not None and not has_errors(diagnostics):
         done = _timed(timings, "derive", progress)
-        views = derive(archive, today or date.today())
+        day = today or date.today()
+        views = derive(archive, day)
+        diagnostics += ledgers.warnings(full, day)
         done()
+    diagnostics = sorted(diagnostics)
     return Checked(content_dir, content, archive, views, diagnostics, timings)
 
 

@@ -70,6 +70,7 @@ def navigation(checked: Checked) -> list[dict[str, Any]]:
     assert checked.archive is not None
     nav: list[dict[str, Any]] = [{"首页": "index.md"}]
     nav += [{c.label: f"{name}/index.md"} for name, c in COLLECTIONS.items()]
+    nav.append({"台账": "ledgers/index.md"})
     nav.append({"标签": "tags/index.md"})
     nav.append({"搜索": "search.md"})
     pages = sorted(checked.archive.pages, key=lambda p: p.path)

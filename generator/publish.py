@@ -35,14 +35,14 @@ def template_dir() -> Path:
     return Path(str(resources.files("generator.templates")))
 
 
-def write_docs(docs_dir: Path, pages: dict[str, str], copies: dict[str, Path]) -> WriteStats:
+def write_docs(docs_dir: Path, pages: dict[str, str | bytes], copies: dict[str, Path]) -> WriteStats:
     """Make docs_dir hold exactly pages (text) and copies (files), touching only what changed."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     written = unchanged = 0
     wanted: set[str] = set()
     for rel, body in pages.items():
         wanted.add(rel)
-        data = body.encode("utf-8")
+        data = body.encode("utf-8") if isinstance(body, str) else body
         if _write_if_changed(
             docs_dir / rel, lambda p, data=data: p.read_bytes() == data, lambda p, data=data: p.write_bytes(data)
         ):

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from . import export, ledger_pages
 from .derive import DATED, Views, date_label, record_date, record_title
 from .model import COLLECTIONS
 from .resolve import Archive
@@ -125,12 +126,12 @@ def front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + "---\n\n"
 
 
-def render(archive: Archive, views: Views) -> dict[str, str]:
+def render(archive: Archive, views: Views) -> dict[str, str | bytes]:
     """Every generated page, as docs-relative path -> Markdown."""
     env = _environment()
     ctx = Context(archive, views)
     common = {"archive": archive, "views": views, "ctx": ctx, "info": archive.info}
-    pages: dict[str, str] = {}
+    pages: dict[str, str | bytes] = {}
     metas: dict[str, dict[str, Any]] = {}
 
     def page(path: str, template: str, meta: dict[str, Any] | None = None, **values: Any) -> None:
@@ -172,6 +173,9 @@ def render(archive: Archive, views: Views) -> dict[str, str]:
                 if name in DATED:
                     listing(f"{target[0]}/{target[1]}/{name}", f"{owner}：{COLLECTIONS[name].label}", records, target)
     page("tags/index.md", "tags.md.j2", {"zhibu": {"page": "index"}})
+    for path, (template, values) in ledger_pages.pages(archive, views).items():
+        page(path, template, {"zhibu": {"page": "ledger"}}, **values)
+    pages.update(export.files(archive, views))
     page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
     pages.update(search_keys(metas))
     for hand_written in archive.pages:

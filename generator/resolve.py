@@ -46,7 +46,7 @@ class Archive:
     links: list[Link]
     pages: list[Page]
     files: set[str]  # attachments to publish, relative to files/
-    include_restricted: bool = False
+    include_restricted: bool = True
     people_by_name: dict[str, list[str]] = field(default_factory=dict)
 
     def get(self, collection: str, ref: str | None) -> Record | None:
@@ -175,9 +175,8 @@ def _walk(value: Any, steps: tuple[Step, ...], loc: Loc, marker: Any) -> Iterato
 # ---------------------------------------------------------------- resolve
 
 
-def resolve(
-    validated: Validated, content: Content, include_restricted: bool = False
-) -> tuple[Archive | None, list[Diagnostic]]:
+def resolve(validated: Validated, content: Content) -> tuple[Archive | None, list[Diagnostic]]:
+    """The full archive, restricted records included, and every reference problem."""
     diagnostics: list[Diagnostic] = []
     if validated.archive is None:
         return None, diagnostics
@@ -185,9 +184,7 @@ def resolve(
     people_by_name: dict[str, list[str]] = defaultdict(list)
     for person in records["people"].values():
         people_by_name[person.data.name].append(person.id)
-    archive = Archive(
-        validated.archive.data, records, [], content.pages, set(), include_restricted, dict(people_by_name)
-    )
+    archive = Archive(validated.archive.data, records, [], content.pages, set(), True, dict(people_by_name))
     every = [validated.archive, *(r for c in records.values() for r in c.values())]
     for record in every:
         for loc, value, marker in marked_values(record):
@@ -200,16 +197,28 @@ def resolve(
     _check_orgs(validated.archive, records, diagnostics)
     _check_memberships(archive, diagnostics)
     _check_meetings(archive, diagnostics)
-    if not include_restricted:
-        _drop_restricted(archive)
-    archive.files = {
+    archive.files = _attachments(archive.records)
+    return archive, diagnostics
+
+
+def _attachments(records: dict[str, dict[str, Record]]) -> set[str]:
+    return {
         str(value)
-        for c in archive.records.values()
+        for c in records.values()
         for r in c.values()
         for _, value, marker in marked_values(r)
         if isinstance(marker, Attachment)
     }
-    return archive, diagnostics
+
+
+def published(archive: Archive) -> Archive:
+    """The archive without restricted records: no record, link or attachment of theirs remains."""
+    hidden = {
+        r.key for c in archive.records.values() for r in c.values() if getattr(r.data, "visibility", None) == "受限"
+    }
+    records = {name: {i: r for i, r in pool.items() if r.key not in hidden} for name, pool in archive.records.items()}
+    links = [lk for lk in archive.links if lk.source not in hidden and lk.target not in hidden]
+    return Archive(archive.info, records, links, archive.pages, _attachments(records), False, archive.people_by_name)
 
 
 def _check_ref(
@@ -331,7 +340,20 @@ def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
             )
         present = {p.id for p in map(lambda r: archive.get("people", r), data.attendees) if p}
         excused = {p.id for p in (archive.get("people", a.person) for a in data.absent) if p}
-        missing = [p for p in archive.expected(meeting) if p not in present | excused]
+        expected = archive.expected(meeting)
+        missing = [p for p in expected if p not in present | excused]
+        if data.type != "其他":
+            for i, ref in enumerate(data.attendees):
+                person = archive.get("people", ref)
+                if person and person.id not in expected:
+                    diagnostics.append(
+                        warning(
+                            meeting.file,
+                            meeting.line("attendees", i),
+                            f"attendees.{i}",
+                            f"“{person.data.name}”当天不是应到人员，按列席处理，不计入出席率",
+                        )
+                    )
         if missing:
             names = "、".join(archive.records["people"][p].data.name for p in missing)
             diagnostics.append(
@@ -339,14 +361,3 @@ def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
                     meeting.file, meeting.line("attendees"), "attendees", f"应到人员既不在实到也不在缺席中：{names}"
                 )
             )
-
-
-def _drop_restricted(archive: Archive) -> None:
-    hidden = {
-        r.key for c in archive.records.values() for r in c.values() if getattr(r.data, "visibility", None) == "受限"
-    }
-    if not hidden:
-        return
-    for collection, pool in archive.records.items():
-        archive.records[collection] = {i: r for i, r in pool.items() if r.key not in hidden}
-    archive.links = [lk for lk in archive.links if lk.source not in hidden and lk.target not in hidden]

@@ -35,10 +35,10 @@ def test_warnings_pass_unless_strict(tmp_path: Path) -> None:
             "meetings/m1.yaml": "type: 党员大会\ntitle: 大会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n",
         },
     )
-    relaxed = zhibu("check", "--content", content)
+    relaxed = zhibu("check", "--content", content, "--today", "2023-03-31")
     assert relaxed.returncode == 0
     assert "meetings/m1.yaml:5: 警告: attendees: " in relaxed.stdout
-    assert zhibu("check", "--content", content, "--strict").returncode == 1
+    assert zhibu("check", "--content", content, "--strict", "--today", "2023-03-31").returncode == 1
 
 
 def test_default_content_dir_is_relative_to_the_working_directory(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def _tree(root: Path) -> dict[str, str]:
 
 def test_generated_markdown_matches_the_golden_copy(tmp_path: Path) -> None:
     checked = check(FIXTURE / "content", today=TODAY)
-    assert checked.ok and not checked.diagnostics, checked.diagnostics
+    assert checked.ok, checked.diagnostics
     generate(checked, tmp_path)
     expected_dir = FIXTURE / "expected"
     if os.environ.get("ZHIBU_UPDATE_GOLDEN"):

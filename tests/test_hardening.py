@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import only_error, serve_dir, write_archive, zhibu
+from conftest import check_at, only_error, serve_dir, write_archive, zhibu
 
-from generator.pipeline import check
 from generator.publish import template_dir
 
 MEETING = "type: 支委会\ntitle: 支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
@@ -39,7 +38,7 @@ MEETING = "type: 支委会\ntitle: 支委会\norg: zb\ndate: 2023-03-08\nattende
     ],
 )
 def test_any_file_gives_errors_with_a_line_never_a_crash(tmp_path: Path, body: bytes) -> None:
-    checked = check(write_archive(tmp_path, {"meetings/m1.yaml": body}))
+    checked = check_at(write_archive(tmp_path, {"meetings/m1.yaml": body}))
     found = [d for d in checked.diagnostics if d.file == "meetings/m1.yaml"]
     assert found and all(d.message for d in found)
     assert not checked.ok
@@ -55,14 +54,14 @@ def test_symlink_outside_the_content_dir_is_rejected(tmp_path: Path) -> None:
     outside.write_text("name: 秘密\nstatus: 群众\n", encoding="utf-8")
     content = write_archive(tmp_path)
     (content / "people" / "secret.yaml").symlink_to(outside)
-    found = [d for d in check(content).diagnostics if d.file == "people/secret.yaml"]
+    found = [d for d in check_at(content).diagnostics if d.file == "people/secret.yaml"]
     assert found and "符号链接" in found[0].message
 
 
 def test_a_folder_named_like_a_record_is_not_a_crash(tmp_path: Path) -> None:
     content = write_archive(tmp_path)
     (content / "meetings" / "odd.yaml").mkdir(parents=True)
-    assert check(content).ok
+    assert check_at(content).ok
 
 
 # ---------------------------------------------------------------- personal data
@@ -70,22 +69,22 @@ def test_a_folder_named_like_a_record_is_not_a_crash(tmp_path: Path) -> None:
 
 def test_id_card_and_mobile_numbers_are_errors_at_their_line(tmp_path: Path) -> None:
     body = MEETING + "summary: |\n  会议记录\n  联系电话 13912345678\nlocation: 身份证11010519491231002X\n"
-    found = [d for d in check(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics]
+    found = [d for d in check_at(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics]
     assert [(d.line, d.field, d.severity) for d in found] == [(7, "summary", "error"), (10, "location", "error")]
 
 
 def test_email_and_address_are_warnings_and_the_allowlist_silences(tmp_path: Path) -> None:
     body = MEETING + "location: 昆明市北京路123号\nsummary: 请发至 dangban@example.cn\n"
-    found = check(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics
+    found = check_at(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics
     assert [(d.field, d.severity) for d in found] == [("location", "warning"), ("summary", "warning")]
     allowed = "name: 测试档案\nowner: dzz\npii_allowlist:\n  - dangban@example.cn\n  - 昆明市北京路123号\n"
-    quiet = check(write_archive(tmp_path, {"meetings/m1.yaml": body, "archive.yaml": allowed}))
+    quiet = check_at(write_archive(tmp_path, {"meetings/m1.yaml": body, "archive.yaml": allowed}))
     assert quiet.ok and not quiet.diagnostics
 
 
 def test_numbers_that_only_look_like_ids_pass(tmp_path: Path) -> None:
     body = MEETING + "summary: 炉寿1983炉，编号110105194912310021，流水号20230308001\n"
-    assert not check(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics
+    assert not check_at(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics
 
 
 # ---------------------------------------------------------------- restricted records

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from conftest import diagnostics_of, only_error, write_archive
-
-from generator.pipeline import check
+from conftest import check_at, diagnostics_of, only_error, write_archive
 
 MEETING = "type: 支委会\ntitle: {title}\norg: zb\ndate: 2023-03-08\ntime: {time}\nattendees:\n  - zhang\n"
 
@@ -25,7 +23,7 @@ def test_implicit_typing_never_changes_what_the_editor_wrote(tmp_path: Path) -> 
             "people/yes.yaml": "name: 1.0e+3\nstatus: 群众\nbio: on\n",
         },
     )
-    checked = check(content)
+    checked = check_at(content)
     assert checked.ok, checked.diagnostics
     records = checked.archive.records
     m = records["meetings"]["m1"].data
@@ -51,7 +49,7 @@ def test_non_utf8_file_is_one_clear_error(tmp_path: Path) -> None:
 def test_bom_and_crlf_are_fine(tmp_path: Path) -> None:
     body = ("\ufeff" + meeting()).replace("\n", "\r\n").encode("utf-8")
     content = write_archive(tmp_path, {"meetings/m1.yaml": body})
-    checked = check(content)
+    checked = check_at(content)
     assert checked.ok, checked.diagnostics
     assert checked.archive.records["meetings"]["m1"].data.type == "支委会"
 
@@ -100,7 +98,7 @@ def test_two_documents_in_one_file_are_an_error(tmp_path: Path) -> None:
 
 def test_yml_suffix_is_accepted_and_other_files_warned(tmp_path: Path) -> None:
     content = write_archive(tmp_path, {"people/wang.yml": "name: 王强\nstatus: 群众\n", "people/notes.txt": "随手记"})
-    checked = check(content)
+    checked = check_at(content)
     assert "wang" in checked.archive.records["people"]
     [w] = [d for d in checked.diagnostics if d.file == "people/notes.txt"]
     assert w.severity == "warning"

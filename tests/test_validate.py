@@ -5,15 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import diagnostics_of, only_error, write_archive
-
-from generator.pipeline import check
+from conftest import check_at, diagnostics_of, only_error, write_archive
 
 OK_MEETING = "type: 支委会\ntitle: 第一党支部支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
 
 
 def test_base_archive_and_a_meeting_pass(tmp_path: Path) -> None:
-    checked = check(write_archive(tmp_path, {"meetings/2023/m1.yaml": OK_MEETING}))
+    checked = check_at(write_archive(tmp_path, {"meetings/2023/m1.yaml": OK_MEETING}))
     assert checked.ok and not checked.diagnostics, checked.diagnostics
 
 
@@ -39,7 +37,7 @@ def test_wrong_type(tmp_path: Path) -> None:
 
 
 def test_enum_alias_is_stored_canonically(tmp_path: Path) -> None:
-    checked = check(
+    checked = check_at(
         write_archive(tmp_path, {"meetings/m1.yaml": OK_MEETING.replace("支委会\ntitle", "支部委员会会议\ntitle")})
     )
     assert checked.archive.records["meetings"]["m1"].data.type == "支委会"
@@ -62,7 +60,7 @@ def test_invalid_dates(tmp_path: Path, value: str) -> None:
 )
 def test_partial_dates_are_shown_as_written(tmp_path: Path, value: str, label: str) -> None:
     honour = f"title: 先进集体\nlevel: 厂级\ndate: {value}\nrecipients:\n  - org: zb\n"
-    checked = check(write_archive(tmp_path, {"honours/h1.yaml": honour}))
+    checked = check_at(write_archive(tmp_path, {"honours/h1.yaml": honour}))
     assert checked.archive.records["honours"]["h1"].data.date.label == label
 
 
@@ -90,12 +88,12 @@ def test_duplicate_ids_across_sub_folders(tmp_path: Path) -> None:
 
 
 def test_same_id_in_two_collections_is_fine(tmp_path: Path) -> None:
-    checked = check(write_archive(tmp_path, {"meetings/zb.yaml": OK_MEETING}))
+    checked = check_at(write_archive(tmp_path, {"meetings/zb.yaml": OK_MEETING}))
     assert checked.ok
 
 
 def test_person_reference_by_unique_name(tmp_path: Path) -> None:
-    checked = check(write_archive(tmp_path, {"meetings/m1.yaml": OK_MEETING.replace("- zhang", "- 张伟")}))
+    checked = check_at(write_archive(tmp_path, {"meetings/m1.yaml": OK_MEETING.replace("- zhang", "- 张伟")}))
     assert checked.ok
     assert checked.views.attendance["m1"].present == ["zhang"]
 
@@ -120,7 +118,7 @@ def test_homonyms_need_an_id(tmp_path: Path) -> None:
 
 def test_free_text_fields_accept_outsiders_and_still_link(tmp_path: Path) -> None:
     lecture = OK_MEETING.replace("type: 支委会", "type: 党课") + "lecturer: 厂党委书记\nguests:\n  - 李娜\n"
-    checked = check(write_archive(tmp_path, {"meetings/m1.yaml": lecture}))
+    checked = check_at(write_archive(tmp_path, {"meetings/m1.yaml": lecture}))
     assert checked.ok, checked.diagnostics
     roles = checked.views.roles[(("people", "li"), ("meetings", "m1"))]
     assert roles == ["guests"]
@@ -185,7 +183,7 @@ ASSESSMENT = (
 
 
 def test_assessment_score_within_max(tmp_path: Path) -> None:
-    assert check(write_archive(tmp_path, {"assessments/a1.yaml": ASSESSMENT.format(score=9.5)})).ok
+    assert check_at(write_archive(tmp_path, {"assessments/a1.yaml": ASSESSMENT.format(score=9.5)})).ok
     d = only_error(tmp_path, {"assessments/a1.yaml": ASSESSMENT.format(score=11)})
     assert (d.line, d.field) == (8, "items.0.score")
 
@@ -221,7 +219,7 @@ def test_expected_member_not_accounted_is_a_warning(tmp_path: Path) -> None:
 
 
 def test_committee_is_expected_at_a_committee_meeting(tmp_path: Path) -> None:
-    checked = check(write_archive(tmp_path, {"meetings/m1.yaml": OK_MEETING}))
+    checked = check_at(write_archive(tmp_path, {"meetings/m1.yaml": OK_MEETING}))
     att = checked.views.attendance["m1"]
     assert (att.expected, att.present, att.rate) == (["zhang"], ["zhang"], 1.0)
 
@@ -232,7 +230,7 @@ def test_membership_dates_decide_who_is_expected(tmp_path: Path) -> None:
         "meetings/m1.yaml": OK_MEETING.replace("type: 支委会", "type: 党小组会").replace("org: zb", "org: xz")
         + "absent:\n  - person: li\n    reason: 倒班\n",
     }
-    checked = check(write_archive(tmp_path, files))
+    checked = check_at(write_archive(tmp_path, files))
     assert checked.ok and not checked.diagnostics, checked.diagnostics
     att = checked.views.attendance["m1"]
     assert att.expected == ["li", "zhang"] and att.rate == 0.5

@@ -1,0 +1,320 @@
+"""Ledgers (台账) as tables, written as CSV or XLSX: `zhibu export` and the site's downloads.
+
+Column headers are Chinese and are the same ones `zhibu import` reads, so a
+ledger can be exported, edited in Excel and imported again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from .derive import Views
+from .resolve import Archive
+
+Cell = str | int | float | date | None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    label: str
+    headers: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+
+
+def _names(archive: Archive, refs: list[str]) -> str:
+    return "、".join(archive.get("people", r).data.name if archive.get("people", r) else r for r in refs)
+
+
+def _name(archive: Archive, collection: str, ref: str | None) -> str:
+    found = archive.get(collection, ref)
+    return found.data.name if found else (ref or "")
+
+
+def meetings(archive: Archive, views: Views) -> Table:
+    rows = []
+    for m in views.sorted["meetings"]:
+        d, att = m.data, views.attendance[m.id]
+        absent = "、".join(
+            f"{_name(archive, 'people', a.person)}（{a.reason}）" if a.reason else _name(archive, "people", a.person)
+            for a in d.absent
+        )
+        rows.append(
+            (
+                m.id,
+                d.date,
+                _name(archive, "orgs", d.org),
+                d.type,
+                d.title,
+                d.time,
+                d.location,
+                _name(archive, "people", d.host),
+                _name(archive, "people", d.recorder),
+                len(att.expected),
+                len(att.present),
+                att.rate,
+                _names(archive, d.attendees),
+                absent,
+            )
+        )
+    return Table(
+        "meetings",
+        "会议台账",
+        (
+            "编号",
+            "日期",
+            "组织",
+            "类型",
+            "标题",
+            "时间",
+            "地点",
+            "主持人",
+            "记录人",
+            "应到",
+            "实到",
+            "出席率",
+            "实到人员",
+            "缺席人员",
+        ),
+        rows,
+    )
+
+
+def attendance(archive: Archive, views: Views) -> Table:
+    rows = []
+    for m in views.sorted["meetings"]:
+        att = views.attendance[m.id]
+        reasons = dict(att.absent)
+        status = {p: "出席" for p in att.present} | {p: "缺席" for p in reasons}
+        status |= {p: "列席" for p in att.extra} | {p: "未登记" for p in att.unaccounted}
+        for person, state in status.items():
+            rows.append(
+                (
+                    m.data.date,
+                    m.data.title,
+                    _name(archive, "orgs", m.data.org),
+                    m.data.type,
+                    archive.records["people"][person].data.name,
+                    state,
+                    reasons.get(person) or "",
+                )
+            )
+    return Table("attendance", "出勤台账", ("日期", "会议", "组织", "类型", "姓名", "出勤", "缺席原因"), rows)
+
+
+def actions(archive: Archive, views: Views) -> Table:
+    rows = [
+        (
+            a.action.task,
+            _name(archive, "people", a.action.owner),
+            a.action.due,
+            a.action.status or "未开始",
+            a.action.done,
+            a.action.result,
+            a.meeting.data.title,
+            a.meeting.data.date,
+            _name(archive, "orgs", a.meeting.data.org),
+            "是" if a.overdue else "",
+        )
+        for a in views.actions
+    ]
+    return Table(
+        "actions",
+        "会后落实台账",
+        ("任务", "责任人", "期限", "状态", "完成日期", "落实情况", "来源会议", "会议日期", "组织", "逾期"),
+        rows,
+    )
+
+
+def honours(archive: Archive, views: Views) -> Table:
+    rows = []
+    for h in views.sorted["honours"]:
+        d = h.data
+        who = "、".join(
+            _name(archive, "orgs", r.org) if r.org else _name(archive, "people", r.person or r.team)
+            for r in d.recipients
+        )
+        rows.append((h.id, str(d.date), d.title, d.level, d.awarded_by, d.category, who))
+    return Table("honours", "荣誉台账", ("编号", "日期", "荣誉名称", "级别", "授予单位", "类别", "获奖对象"), rows)
+
+
+def achievements(archive: Archive, views: Views) -> Table:
+    rows = []
+    for a in views.sorted["achievements"]:
+        d = a.data
+        award = d.award
+        base = (
+            a.id,
+            str(d.date),
+            d.title,
+            d.category,
+            _name(archive, "orgs", d.org),
+            _names(archive, d.people),
+            award.name if award else None,
+            award.level if award else None,
+            award.grade if award else None,
+        )
+        rows += [(*base, m.name, m.value, m.unit, m.previous) for m in d.metrics] or [(*base, None, None, None, None)]
+    return Table(
+        "achievements",
+        "成果台账",
+        (
+            "编号",
+            "日期",
+            "成果名称",
+            "类别",
+            "组织",
+            "完成人",
+            "奖项",
+            "奖项级别",
+            "等级",
+            "指标",
+            "数值",
+            "单位",
+            "原值",
+        ),
+        rows,
+    )
+
+
+def assessments(archive: Archive, views: Views) -> Table:
+    rows = []
+    for scheme, by_period in views.scores.items():
+        for period, ranked in by_period.items():
+            for rank, score in enumerate(ranked, start=1):
+                for item in score.record.data.items:
+                    rows.append(
+                        (
+                            scheme,
+                            period,
+                            score.subject,
+                            rank,
+                            score.total,
+                            item.name,
+                            item.category,
+                            item.max,
+                            item.score,
+                        )
+                    )
+    headers = ("方案", "期间", "对象", "名次", "总分", "项目", "类别", "满分", "得分")
+    return Table("assessments", "考核台账", headers, rows)
+
+
+def people(archive: Archive, views: Views) -> Table:
+    rows = []
+    for p in views.sorted["people"]:
+        d = p.data
+        current = [
+            m.org
+            for m in d.memberships
+            if (m.from_ is None or m.from_ <= views.today) and (m.to is None or views.today <= m.to)
+        ]
+        rows.append(
+            (
+                p.id,
+                d.name,
+                d.status,
+                str(d.joined) if d.joined else None,
+                d.post,
+                d.category,
+                "、".join(_name(archive, "orgs", o) for o in current),
+            )
+        )
+    return Table("people", "党员花名册", ("编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织"), rows)
+
+
+LEDGERS: tuple[Callable[[Archive, Views], Table], ...] = (
+    meetings,
+    attendance,
+    actions,
+    honours,
+    achievements,
+    assessments,
+    people,
+)
+
+
+def tables(archive: Archive, views: Views) -> list[Table]:
+    return [make(archive, views) for make in LEDGERS]
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a BOM, so Excel opens Chinese correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow(
+            ["" if v is None else (f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else v) for v in row]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: Table, today: date) -> bytes:
+    """One sheet, frozen bold header, dates as dates, widths fitted; byte-stable for a given day."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = table.label
+    sheet.append(list(table.headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append(list(row))
+    widths = [len(h) * 2 + 2 for h in table.headers]
+    for row in table.rows:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], min(60, _width(value)))
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+        for cell in sheet[get_column_letter(i)][1:]:
+            if isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+            elif table.headers[i - 1] == "出席率" and isinstance(cell.value, float):
+                cell.number_format = "0%"
+    sheet.freeze_panes = "A2"
+    book.properties.created = book.properties.modified = _midnight(today)
+    raw = io.BytesIO()
+    # ExcelWriter rather than Workbook.save, which stamps the current time into the file.
+    ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    return _stable_zip(raw.getvalue())
+
+
+def _width(value: Any) -> int:
+    text = "" if value is None else str(value)
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text) + 2
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same workbook always gives the same bytes: fixed entry times, sorted entries."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted(source.infolist(), key=lambda i: i.filename):
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, source.read(info.filename))
+    return out.getvalue()
+
+
+def files(archive: Archive, views: Views) -> dict[str, bytes]:
+    """Every ledger as ledgers/files/<name>.xlsx and .csv, for the site."""
+    out: dict[str, bytes] = {}
+    for table in tables(archive, views):
+        out[f"ledgers/files/{table.name}.csv"] = to_csv(table)
+        out[f"ledgers/files/{table.name}.xlsx"] = to_xlsx(table, views.today)
+    return out

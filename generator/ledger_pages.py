@@ -1,0 +1,217 @@
+"""Template values for the ledger pages (台账): tables and charts from the views."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import charts, ledgers, vocab
+from .derive import Views, date_label, record_date
+from .export import LEDGERS
+from .resolve import Archive
+
+ROOT = "../../"  # from /ledgers/<page>/ to the site root, for links inside raw HTML
+
+
+def pages(archive: Archive, views: Views) -> dict[str, tuple[str, dict[str, Any]]]:
+    """docs path -> (template, values) for every ledger page."""
+    found: dict[str, tuple[str, dict[str, Any]]] = {
+        "ledgers/index.md": (
+            "ledgers/index.md.j2",
+            {"downloads": [(make.__name__, label) for make, label in zip(LEDGERS, LABELS, strict=True)]},
+        ),
+    }
+    builders: dict[str, Callable[[Archive, Views], dict[str, Any]]] = {
+        "compliance": _compliance,
+        "attendance": _attendance,
+        "actions": _actions,
+        "assessments": _assessments,
+        "honours": _honours,
+        "achievements": _achievements,
+        "talent": _talent,
+        "projects": _projects,
+    }
+    for name, build in builders.items():
+        found[f"ledgers/{name}.md"] = (f"ledgers/{name}.md.j2", build(archive, views))
+    return found
+
+
+LABELS = ("会议台账", "出勤台账", "会后落实台账", "荣誉台账", "成果台账", "考核台账", "党员花名册")
+
+
+def _compliance(archive: Archive, views: Views) -> dict[str, Any]:
+    by_org: dict[str, list[ledgers.ComplianceRow]] = defaultdict(list)
+    for row in views.compliance:
+        by_org[row.org.id].append(row)
+    summary, matrix = [], []
+    for rows in by_org.values():
+        org = rows[0].org
+        years = sorted({c.period.start.year for r in rows for c in r.cells}, reverse=True)
+        totals = []
+        for year in years:
+            pairs = [r.year(year) for r in rows]
+            totals.append((year, (sum(h for h, _ in pairs), sum(q for _, q in pairs))))
+        summary.append((org, totals))
+        matrix.append((org, [(year, [_year_row(r, year) for r in rows]) for year in years]))
+    return {
+        "rules": ledgers.rules(archive),
+        "frequency_labels": ledgers.FREQUENCY_LABELS,
+        "summary": summary,
+        "matrix": matrix,
+        "root": ROOT,
+        "chart": _meetings_per_month(archive, views),
+    }
+
+
+def _meetings_per_month(archive: Archive, views: Views) -> str:
+    """Meetings held per month by each 党支部 with its 党小组."""
+    meetings = views.sorted["meetings"]
+    if not meetings:
+        return ""
+    months = [p.start.strftime("%Y-%m") for p in ledgers.periods(1, meetings[-1].data.date, meetings[0].data.date)]
+    series = []
+    for branch in sorted(archive.records["orgs"].values(), key=lambda o: o.id):
+        if branch.data.kind != "党支部":
+            continue
+        orgs = set(archive.subtree(branch.id))
+        counts: dict[str, int] = defaultdict(int)
+        for m in meetings:
+            if m.data.org in orgs:
+                counts[m.data.date.strftime("%Y-%m")] += 1
+        series.append(charts.Series(branch.data.name, [float(counts[m]) for m in months]))
+    return charts.line_chart("每月召开会议次数", [m.replace("-", ".") for m in months], series, zero=True)
+
+
+def _year_row(row: ledgers.ComplianceRow, year: int) -> dict[str, Any]:
+    cells, covered = [], 0
+    for cell in row.cells:
+        if cell.period.start.year != year:
+            continue
+        gap = cell.period.start.month - 1 - covered
+        cells.append((gap, cell))
+        covered = cell.period.start.month - 1 + cell.period.months
+    return {"type": row.type, "cells": cells}
+
+
+def _attendance(archive: Archive, views: Views) -> dict[str, Any]:
+    months = list(views.attendance_by_month)
+    rate = [views.attendance_by_month[m].rate for m in months]
+    trend = charts.line_chart(
+        "出席率（按月）",
+        [m.replace("-", ".") for m in months],
+        [charts.Series("全部会议", [r * 100 if r is not None else None for r in rate])],
+        fmt="{:.0f}%",
+    )
+    orgs, people = archive.records["orgs"], archive.records["people"]
+    return {
+        "trend": trend,
+        "by_org": [(orgs[o], sorted(y.items(), reverse=True)) for o, y in sorted(views.attendance_by_org.items())],
+        "by_person": [
+            (people[p], sorted(y.items(), reverse=True)) for p, y in sorted(views.attendance_by_person.items())
+        ],
+    }
+
+
+def _actions(archive: Archive, views: Views) -> dict[str, Any]:
+    items = sorted(views.actions, key=lambda a: a.action.due or a.meeting.data.date, reverse=True)
+    by_status = [
+        (s, [a for a in items if (a.action.status or "未开始") == s]) for s in ("进行中", "未开始", "已完成", "已取消")
+    ]
+
+    def counts(key: Callable[[ledgers.ActionItem], str | None], collection: str) -> list[tuple[Any, Any]]:
+        table: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "done": 0})
+        for a in items:
+            if (k := key(a)) is not None:
+                table[k]["open" if a.open else "done"] += 1
+                table[k]["overdue"] += a.overdue
+        pool = archive.records[collection]
+        return [(pool[k], _Counts(**v)) for k, v in sorted(table.items())]
+
+    return {
+        "items": items,
+        "overdue": [a for a in items if a.overdue],
+        "by_status": [(s, found) for s, found in by_status if found],
+        "by_org": counts(lambda a: a.meeting.data.org, "orgs"),
+        "by_owner": counts(lambda a: a.owner, "people"),
+    }
+
+
+@dataclass(frozen=True)
+class _Counts:
+    open: int
+    overdue: int
+    done: int
+
+
+def _assessments(archive: Archive, views: Views) -> dict[str, Any]:
+    trends, categories = {}, {}
+    for scheme, by_period in views.scores.items():
+        periods = list(by_period)
+        subjects = sorted({s.subject for ranked in by_period.values() for s in ranked})
+        series = [
+            charts.Series(name, [next((s.total for s in by_period[p] if s.subject == name), None) for p in periods])
+            for name in subjects
+        ]
+        trends[scheme] = charts.line_chart(f"{scheme}总分趋势", periods, series)
+        categories[scheme] = sorted({c for ranked in by_period.values() for s in ranked for c in s.by_category})
+    return {"trends": trends, "categories": categories}
+
+
+def _honours(archive: Archive, views: Views) -> dict[str, Any]:
+    honours = views.sorted["honours"]
+    table = ledgers.count_by(honours, lambda h: record_date(h).year, lambda h: h.data.level)
+    levels = [level for level in vocab.HONOUR_LEVELS.words if any(level in c for c in table.values())]
+    years = sorted(table)
+    chart = charts.bar_chart(
+        "荣誉数（按年份、级别）",
+        [str(y) for y in years],
+        [charts.Series(level, [table[y].get(level, 0) for y in years]) for level in levels],
+    )
+    orgs: dict[str, int] = defaultdict(int)
+    people: dict[str, int] = defaultdict(int)
+    for key, _ in ledgers.recipients(archive, honours):
+        collection, record_id = key.split("/")
+        (orgs if collection == "orgs" else people)[record_id] += 1
+    return {
+        "chart": chart,
+        "levels": levels,
+        "table": list(table.items()),
+        "orgs": [(archive.records["orgs"][o], n) for o, n in sorted(orgs.items(), key=lambda x: -x[1])],
+        "people": [(archive.records["people"][p], n) for p, n in sorted(people.items(), key=lambda x: -x[1])],
+    }
+
+
+def _achievements(archive: Archive, views: Views) -> dict[str, Any]:
+    found = views.sorted["achievements"]
+    table = ledgers.count_by(found, lambda a: a.data.category, lambda a: record_date(a).year)
+    years = sorted({y for counts in table.values() for y in counts})
+    metric_charts = {}
+    for name, points in views.metrics.items():
+        unit = points[-1].unit
+        labels = [date_label(p.record) for p in points]
+        values: list[float | None] = [p.value for p in points]
+        if points[0].previous is not None:  # where the first record started from
+            labels, values = ["此前", *labels], [points[0].previous, *values]
+        metric_charts[name] = charts.line_chart(
+            f"{name}（{unit}）" if unit else name, labels, [charts.Series(name, values)]
+        )
+    return {"table": sorted(table.items()), "years": years, "charts": metric_charts}
+
+
+def _talent(archive: Archive, views: Views) -> dict[str, Any]:
+    groups = []
+    for category in vocab.TALENT_CATEGORIES.words:
+        people = [p for p in views.sorted["people"] if p.data.category == category]
+        if people:
+            groups.append((category, people))
+    return {"groups": groups}
+
+
+def _projects(archive: Archive, views: Views) -> dict[str, Any]:
+    board = [
+        (s, [p for p in views.sorted["projects"] if (p.data.status or "进行中") == s])
+        for s in vocab.PROJECT_STATUSES.words
+    ]
+    return {"board": [(s, found) for s, found in board if found]}

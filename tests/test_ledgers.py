@@ -1,0 +1,174 @@
+"""Ledgers computed from records: compliance, attendance, actions, assessments, exports, charts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+from conftest import write_archive, zhibu
+
+from generator.pipeline import check
+
+
+def meeting(kind: str, org: str, day: str, attendees: list[str], absent: str = "", extra: str = "") -> str:
+    people = "".join(f"  - {p}\n" for p in attendees)
+    return (
+        f"type: {kind}\ntitle: {org}{day}{kind}\norg: {org}\ndate: {day}\n"
+        + ("lecturer: 张伟\n" if kind == "党课" else "")
+        + f"attendees:\n{people}{absent}{extra}"
+    )
+
+
+ARCHIVE = "name: 测试档案\nowner: dzz\nsince: 2023-01\nrules:\n  党课: yearly\n"
+
+
+def gaps(tmp_path: Path, files: dict[str, str], today: str) -> set[str]:
+    result = zhibu("check", "--content", write_archive(tmp_path, {"archive.yaml": ARCHIVE, **files}), "--today", today)
+    assert result.returncode == 0, result.stdout
+    return {line.split("警告: ")[1] for line in result.stdout.splitlines() if "未召开" in line}
+
+
+def test_compliance_reports_exactly_the_missing_periods(tmp_path: Path) -> None:
+    files = {
+        "meetings/z1.yaml": meeting("支委会", "zb", "2023-01-05", ["zhang"]),
+        "meetings/z3.yaml": meeting("支委会", "zb", "2023-03-05", ["zhang"]),
+        "meetings/d1.yaml": meeting("主题党日", "zb", "2023-01-20", ["zhang", "li"]),
+        "meetings/d2.yaml": meeting("主题党日", "zb", "2023-02-20", ["zhang", "li"]),
+        "meetings/d3.yaml": meeting("主题党日", "zb", "2023-03-20", ["zhang", "li"]),
+        "meetings/x1.yaml": meeting("党小组会", "xz", "2023-01-10", ["zhang", "li"]),
+        "meetings/x2.yaml": meeting("党小组会", "xz", "2023-02-10", ["zhang", "li"]),
+        "meetings/x3.yaml": meeting("党小组会", "xz", "2023-03-10", ["zhang", "li"]),
+        "meetings/k1.yaml": meeting("党课", "zb", "2023-03-01", ["zhang", "li"]),
+    }
+    assert gaps(tmp_path, files, "2023-04-15") == {
+        "2023年2月未召开支委会（要求每月）",
+        "2023年第1季度未召开党员大会（要求每季度）",
+    }
+
+
+def test_periods_outside_an_orgs_life_are_not_required(tmp_path: Path) -> None:
+    files = {
+        "orgs/xz.yaml": "name: 甲班党小组\nkind: 党小组\nparent: zb\nestablished: 2023-03-01\n",
+        "meetings/x3.yaml": meeting("党小组会", "xz", "2023-03-10", ["zhang", "li"]),
+    }
+    found = gaps(tmp_path, files, "2023-04-15")
+    assert not [g for g in found if "党小组会" in g]
+
+
+def test_quorum_and_outsiders_are_warned(tmp_path: Path) -> None:
+    files = {
+        "orgs/zb.yaml": "name: 第一党支部\nkind: 党支部\nparent: dzz\nofficers:\n"
+        "  - {person: zhang, role: 书记}\n  - {person: li, role: 组织委员}\n",
+        "people/wang.yaml": "name: 王强\nstatus: 群众\n",
+        "meetings/z1.yaml": meeting(
+            "支委会", "zb", "2023-03-05", ["zhang", "wang"], absent="absent:\n  - {person: li, reason: 倒班}\n"
+        ),
+    }
+    result = zhibu("check", "--content", write_archive(tmp_path, files), "--today", "2023-03-31")
+    assert "meetings/z1.yaml:5: 警告: attendees: 到会支委 1 人，未超过支委会 2 人的半数" in result.stdout
+    assert "meetings/z1.yaml:7: 警告: attendees.1: “王强”当天不是应到人员" in result.stdout
+
+
+def test_attendance_follows_membership_changes(tmp_path: Path) -> None:
+    files = {
+        "people/wang.yaml": "name: 王强\nstatus: 正式党员\nmemberships:\n  - {org: xz, from: 2023-02-15}\n",
+        "meetings/x1.yaml": meeting("党小组会", "xz", "2023-02-10", ["zhang", "li"]),
+        "meetings/x2.yaml": meeting(
+            "党小组会", "xz", "2023-02-20", ["zhang", "wang"], absent="absent:\n  - {person: li, reason: 病假}\n"
+        ),
+    }
+    checked = check(write_archive(tmp_path, files), today=date(2023, 2, 28))
+    views = checked.views
+    assert views.attendance["x1"].expected == ["li", "zhang"]
+    assert views.attendance["x2"].expected == ["li", "wang", "zhang"]
+    wang, li = views.attendance_by_person["wang"][2023], views.attendance_by_person["li"][2023]
+    assert (wang.expected, wang.present, li.expected, li.present) == (1, 1, 2, 1)
+    group = views.attendance_by_org["xz"][2023]
+    assert (group.meetings, group.expected, group.present) == (2, 5, 4)
+
+
+def test_overdue_actions_use_the_build_date(tmp_path: Path) -> None:
+    actions = (
+        "actions:\n  - {task: 甲, owner: zhang, due: 2023-03-10, status: 进行中}\n"
+        "  - {task: 乙, owner: li, due: 2023-03-10, status: 已完成, done: 2023-03-09}\n"
+        "  - {task: 丙, owner: li, due: 2023-03-20}\n  - {task: 丁, due: 2023-03-01, status: 已取消}\n"
+    )
+    content = write_archive(
+        tmp_path, {"meetings/z1.yaml": meeting("支委会", "zb", "2023-03-05", ["zhang"], extra=actions)}
+    )
+    for today, overdue in ((date(2023, 3, 15), ["甲"]), (date(2023, 3, 25), ["甲", "丙"])):
+        views = check(content, today=today).views
+        assert [a.action.task for a in views.actions if a.overdue] == overdue
+    assert [a.action.task for a in check(content, today=date(2023, 3, 25)).views.open_actions["li"]] == ["丙"]
+
+
+def test_assessment_totals_and_ranking(tmp_path: Path) -> None:
+    def sheet(org: str, a: float, b: float) -> str:
+        return (
+            f"scheme: 双百\nperiod: 2023-03\nsubject: {{org: {org}}}\nitems:\n"
+            f"  - {{name: 党建, category: 党建, max: 50, score: {a}}}\n"
+            f"  - {{name: 生产, category: 生产, max: 50, score: {b}}}\n"
+        )
+
+    files = {
+        "orgs/zb2.yaml": "name: 第二党支部\nkind: 党支部\nparent: dzz\n",
+        "assessments/a1.yaml": sheet("zb", 45, 44.5),
+        "assessments/a2.yaml": sheet("zb2", 48, 47),
+    }
+    ranked = check(write_archive(tmp_path, files), today=date(2023, 3, 31)).views.scores["双百"]["2023-03"]
+    assert [(s.subject, s.total, s.maximum) for s in ranked] == [("第二党支部", 95, 100), ("第一党支部", 89.5, 100)]
+    assert ranked[1].by_category == {"党建": 45, "生产": 44.5}
+
+
+def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
+    files = {
+        "meetings/z1.yaml": meeting(
+            "支委会", "zb", "2023-03-05", ["张伟"], extra="actions:\n  - {task: 报送材料, owner: li, due: 2023-03-20}\n"
+        )
+    }
+    content = write_archive(tmp_path, files)
+    for fmt in ("csv", "xlsx"):
+        result = zhibu(
+            "export", "--content", content, "--format", fmt, "--out", tmp_path / fmt, "--today", "2023-03-31"
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+    rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "meetings.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[0][:5] == ["编号", "日期", "组织", "类型", "标题"]
+    assert rows[1][:5] == ["z1", "2023-03-05", "第一党支部", "支委会", "zb2023-03-05支委会"]
+    assert rows[1][9:13] == ["1", "1", "1", "张伟"]
+    book = openpyxl.load_workbook(tmp_path / "xlsx" / "meetings.xlsx")
+    sheet = book.active
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+    assert sheet["B2"].value == datetime(2023, 3, 5) and sheet["B2"].number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions["E"].width >= 10
+    actions = openpyxl.load_workbook(tmp_path / "xlsx" / "actions.xlsx").active
+    assert [c.value for c in actions[2]][:4] == ["报送材料", "李娜", datetime(2023, 3, 20), "未开始"]
+    roster = list(csv.reader(io.StringIO((tmp_path / "csv" / "people.csv").read_text(encoding="utf-8-sig"))))
+    assert roster[0] == ["编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织"]
+    assert {r[1] for r in roster[1:]} == {"张伟", "李娜"}
+
+
+def test_ledger_pages_and_downloads_are_in_the_site(demo_site: Path) -> None:
+    for page in ("compliance", "attendance", "actions", "assessments", "honours", "achievements", "talent", "projects"):
+        assert (demo_site / "ledgers" / page / "index.html").is_file(), page
+    for name in ("meetings", "attendance", "actions", "honours", "achievements", "assessments", "people"):
+        assert (demo_site / "ledgers" / "files" / f"{name}.xlsx").is_file()
+        assert (demo_site / "ledgers" / "files" / f"{name}.csv").is_file()
+    html = (demo_site / "ledgers" / "compliance" / "index.html").read_text(encoding="utf-8")
+    assert 'class="zhibu-cell held"' in html and "../../meetings/" in html
+
+
+def test_charts_are_well_formed_svg(demo_site: Path) -> None:
+    count = 0
+    for page in ("compliance", "attendance", "assessments", "honours", "achievements"):
+        html = (demo_site / "ledgers" / page / "index.html").read_text(encoding="utf-8")
+        for svg in re.findall(r"<svg class=\"zhibu-chart\".*?</svg>", html, re.DOTALL):
+            root = ET.fromstring(svg)
+            assert root.tag.endswith("svg") and root.find("{http://www.w3.org/2000/svg}title") is not None
+            count += 1
+    assert count == 9  # meetings per month, attendance, 双百, honours by level, one per metric (5)
