@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import export
+from . import export, importer
 from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
@@ -24,6 +24,8 @@ from .model import COLLECTIONS
 from .pipeline import Checked, check
 from .publish import find_config, run_mkdocs, staged_site
 from .query import Query, parse_bound, search
+from .scaffold import KINDS, NewOptions, init_archive, new_record
+from .schema import field_reference, schemas
 
 CONTENT_HELP = "档案目录（默认 ./content）"
 
@@ -332,6 +334,112 @@ def export_command(content_dir: Path, fmt: str, out_dir: Path, include_restricte
         path = out_dir / f"{table.name}.{fmt}"
         path.write_bytes(data)
         click.echo(f"{path}  {table.label} {len(table.rows)} 行")
+
+
+@cli.command("schema", add_help_option=False)
+@help_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    help="输出目录（默认 ./schemas）",
+)
+@click.option(
+    "--docs",
+    "docs_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="同时写出字段参考（Markdown）到这个文件",
+)
+def schema_command(out_dir: Path, docs_file: Path | None) -> None:
+    """写出每类记录的 JSON Schema，供编辑器补全字段、显示说明、标出错误。"""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in schemas().items():
+        (out_dir / name).write_text(text, encoding="utf-8")
+        click.echo(out_dir / name)
+    if docs_file:
+        docs_file.write_text(field_reference() + "\n", encoding="utf-8")
+        click.echo(docs_file)
+
+
+@cli.command("new", add_help_option=False)
+@help_option
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@content_option
+@click.option("--org", help="组织编号或名称（会议按它填写应到人员）")
+@click.option("--title", help="标题")
+@click.option("--type", "kind_value", help="类型，如 支委会、党课、省部级、读书会")
+@click.option("--name", help="姓名或组织名称（person、org）")
+@click.option("--id", "record_id", help="编号（默认按惯例生成）")
+@today_option
+def new_command(
+    kind: str,
+    content_dir: Path,
+    org: str | None,
+    title: str | None,
+    kind_value: str | None,
+    name: str | None,
+    record_id: str | None,
+    today: date | None,
+) -> None:
+    """新建一条记录：写出带中文说明的模板文件，不覆盖已有文件，并打印其路径。"""
+    reporter = Reporter(quiet=True, verbose=False)
+    checked = run_check(content_dir, reporter)
+    if org and (checked.archive is None or checked.archive.get("orgs", org) is None):
+        found = checked.archive and next(
+            (o for o in checked.archive.records["orgs"].values() if o.data.name == org), None
+        )
+        if not found:
+            raise click.UsageError(f"找不到组织“{org}”")
+        org = found.id
+    options = NewOptions(today or date.today(), org, title, kind_value, record_id, name)
+    try:
+        path = new_record(content_dir, kind, checked.archive, options)
+    except (ValueError, FileExistsError) as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(path)
+
+
+@cli.command("init", add_help_option=False)
+@help_option
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_command(directory: Path) -> None:
+    """新建一个空档案（含示例组织、人员、会议和编辑说明），可直接通过 zhibu check。"""
+    try:
+        written = init_archive(directory, date.today())
+    except FileExistsError as exc:
+        raise click.UsageError(str(exc)) from None
+    for path in written:
+        click.echo(path)
+    click.echo(f"已新建档案。下一步：cd {directory} && zhibu check && zhibu serve")
+
+
+@cli.command("import", add_help_option=False)
+@help_option
+@click.argument("kind", type=click.Choice(list(importer.CONVERTERS)))
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@content_option
+@click.option("--skip-bad", is_flag=True, help="跳过有问题的行，导入其余各行")
+def import_command(kind: str, source: Path, content_dir: Path, skip_bad: bool) -> None:
+    """从 Excel（或 CSV）台账导入记录：每行一条，表头与 zhibu export 相同；不覆盖已有记录。"""
+    reporter = Reporter(quiet=True, verbose=False)
+    checked = run_check(content_dir, reporter)
+    if checked.archive is None:
+        reporter.diagnostics(checked)
+        sys.exit(1)
+    try:
+        rows = importer.read_rows(source)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise click.UsageError(f"无法读取 {source}：{exc}") from None
+    planned, problems = importer.plan(kind, rows, content_dir, checked.archive)
+    for problem in problems:
+        click.echo(f"{source.name}: {problem}")
+    if problems and not skip_bad:
+        click.echo(f"有 {len(problems)} 行无法导入，未写入任何记录（加 --skip-bad 可跳过这些行）。")
+        sys.exit(1)
+    for path in importer.write(planned):
+        click.echo(path)
+    click.echo(f"已导入 {len(planned)} 条记录" + (f"，跳过 {len(problems)} 行" if problems else "") + "。")
 
 
 @cli.command("serve", add_help_option=False)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, error, warning
+from .history import Change, last_changes
 from .model import COLLECTIONS
 
 Loc = tuple[str | int, ...]
@@ -76,6 +77,7 @@ class Content:
     records: list[RawRecord] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     files: set[str] = field(default_factory=set)  # relative to files/
+    history: dict[str, Change] = field(default_factory=dict)  # last git commit per file
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -99,6 +101,7 @@ def load(root: Path) -> Content:
             content.diagnostics.append(error(rel, 0, "", "符号链接指向档案目录之外，已拒绝"))
             continue
         _load_entry(content, path, rel)
+    content.history = last_changes(root)
     if not any(r.collection == "archive" for r in content.records) and not any(
         d.file.startswith("archive.") for d in content.diagnostics
     ):

@@ -62,8 +62,9 @@ class PartialDate:
         return date(self.year, self.month or 1, self.day or 1)
 
 
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_MONTH, _DAY = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
+_DATE_RE = re.compile(rf"^([0-9]{{4}})-{_MONTH}-{_DAY}$")
+_PARTIAL_RE = re.compile(rf"^([0-9]{{4}})(?:-{_MONTH}(?:-{_DAY})?)?$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?:\s*-\s*([01]?\d|2[0-3]):([0-5]\d))?$")
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 
@@ -109,6 +110,7 @@ def _parse_period(value: Any) -> str:
     raise PydanticCustomError("zhibu_period", "考核期间应为 YYYY-MM 或 YYYY")
 
 
+_YEAR = {"type": "integer", "minimum": 1000, "maximum": 9999}  # a bare year is a number in YAML 1.2
 Date = Annotated[
     date,
     PlainValidator(_parse_date),
@@ -119,7 +121,7 @@ PartialDateType = Annotated[
     PartialDate,
     PlainValidator(parse_partial_date),
     PlainSerializer(str),
-    WithJsonSchema({"type": "string", "pattern": _PARTIAL_RE.pattern}),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _PARTIAL_RE.pattern}, _YEAR]}),
 ]
 Time = Annotated[
     str,
@@ -129,9 +131,14 @@ Time = Annotated[
 Period = Annotated[
     str,
     PlainValidator(_parse_period),
-    WithJsonSchema({"type": "string", "pattern": _PERIOD_RE.pattern}),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _PERIOD_RE.pattern}, _YEAR]}),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Editors see YAML 1.2 (a bare 2023 is a number there): the schema lets such text through, as zhibu does.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    WithJsonSchema({"type": ["string", "number"], "minLength": 1}),
+]
 
 
 def enum(v: Vocabulary) -> Any:
@@ -191,9 +198,9 @@ class Model(BaseModel):
 # ---------------------------------------------------------------- shared parts
 
 
-ATTACHMENTS = "附件：content/files/ 下的文件路径，每个文件必须存在"
-TAGS = "标签：用于按主题浏览和检索"
-VISIBILITY = "公开范围：内部（默认）或 受限（默认站点不发布）"
+ATTACHMENTS = "content/files/ 下的文件路径，每个文件必须存在"
+TAGS = "用于按主题浏览和检索"
+VISIBILITY = "内部（默认）或 受限（默认站点不发布）"
 
 
 class Officer(Model):
@@ -296,6 +303,11 @@ class Archive(Model):
     )
     edit_url: Text | None = f(
         "编辑地址", "编辑链接前缀，后接 content 下的文件路径", "https://git.example/party/archive/edit/main/content/"
+    )
+    history_url: Text | None = f(
+        "历史地址",
+        "修改历史链接前缀，后接 content 下的文件路径",
+        "https://git.example/party/archive/commits/main/content/",
     )
 
 

@@ -74,8 +74,8 @@ def navigation(checked: Checked) -> list[dict[str, Any]]:
     nav.append({"标签": "tags/index.md"})
     nav.append({"搜索": "search.md"})
     pages = sorted(checked.archive.pages, key=lambda p: p.path)
-    if pages:
-        nav.append({"资料": [{_page_title(p.text, p.path): f"pages/{p.path}.md"} for p in pages]})
+    help_pages = [{_page_title(p.text, p.path): f"pages/{p.path}.md"} for p in pages]
+    nav.append({"资料": [*help_pages, {"字段参考": "help/fields.md"}]})
     return nav
 
 

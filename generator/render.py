@@ -21,6 +21,7 @@ from . import export, ledger_pages
 from .derive import DATED, Views, date_label, record_date, record_title
 from .model import COLLECTIONS
 from .resolve import Archive
+from .schema import field_reference
 from .search_keys import search_keys
 from .validate import Record
 
@@ -176,6 +177,7 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes]:
     for path, (template, values) in ledger_pages.pages(archive, views).items():
         page(path, template, {"zhibu": {"page": "ledger"}}, **values)
     pages.update(export.files(archive, views))
+    pages["help/fields.md"] = field_reference() + "\n"
     page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
     pages.update(search_keys(metas))
     for hand_written in archive.pages:

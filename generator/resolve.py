@@ -20,6 +20,7 @@ from inspect import isclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from .diagnostics import Diagnostic, error, warning
+from .history import Change
 from .load import Content, Loc, Page
 from .model import Attachment, Model, Ref
 from .validate import Record, Validated
@@ -48,6 +49,7 @@ class Archive:
     files: set[str]  # attachments to publish, relative to files/
     include_restricted: bool = True
     people_by_name: dict[str, list[str]] = field(default_factory=dict)
+    history: dict[str, Change] = field(default_factory=dict)  # content-relative path -> last commit
 
     def get(self, collection: str, ref: str | None) -> Record | None:
         if ref is None:
@@ -184,7 +186,9 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
     people_by_name: dict[str, list[str]] = defaultdict(list)
     for person in records["people"].values():
         people_by_name[person.data.name].append(person.id)
-    archive = Archive(validated.archive.data, records, [], content.pages, set(), True, dict(people_by_name))
+    archive = Archive(
+        validated.archive.data, records, [], content.pages, set(), True, dict(people_by_name), content.history
+    )
     every = [validated.archive, *(r for c in records.values() for r in c.values())]
     for record in every:
         for loc, value, marker in marked_values(record):
@@ -218,7 +222,16 @@ def published(archive: Archive) -> Archive:
     }
     records = {name: {i: r for i, r in pool.items() if r.key not in hidden} for name, pool in archive.records.items()}
     links = [lk for lk in archive.links if lk.source not in hidden and lk.target not in hidden]
-    return Archive(archive.info, records, links, archive.pages, _attachments(records), False, archive.people_by_name)
+    return Archive(
+        archive.info,
+        records,
+        links,
+        archive.pages,
+        _attachments(records),
+        False,
+        archive.people_by_name,
+        archive.history,
+    )
 
 
 def _check_ref(

@@ -80,7 +80,7 @@ def _validate_one(raw: RawRecord, model: type[Model], diagnostics: list[Diagnost
     try:
         data = model.model_validate(_drop_empty(raw.data))
     except ValidationError as exc:
-        diagnostics.extend(_translate(raw, model, e) for e in exc.errors())
+        diagnostics.extend(translate(raw, model, e) for e in exc.errors())
         return None
     record = Record(raw.collection, raw.id, raw.file, data, raw)
     found = [*RULES.get(raw.collection, _no_rules)(record)]
@@ -117,7 +117,7 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def _translate(raw: RawRecord, model: type[Model], err: Any) -> Diagnostic:
+def translate(raw: RawRecord, model: type[Model], err: Any) -> Diagnostic:
     loc: Loc = tuple(p for p in err["loc"] if p != "[key]")
     field = ".".join(map(str, loc))
     kind = err["type"]
@@ -154,17 +154,17 @@ def _fields_at(model: type[Model], loc: Loc) -> list[str]:
         info = current.model_fields.get(part) or next(
             (i for i in current.model_fields.values() if i.alias == part), None
         )
-        current = _submodel(info.annotation) if info else None
+        current = submodel(info.annotation) if info else None
         if current is None:
             return []
     return [i.alias or n for n, i in current.model_fields.items()]
 
 
-def _submodel(annotation: Any) -> type[Model] | None:
+def submodel(annotation: Any) -> type[Model] | None:
     if isinstance(annotation, type) and issubclass(annotation, Model):
         return annotation
     for arg in getattr(annotation, "__args__", ()):
-        found = _submodel(arg)
+        found = submodel(arg)
         if found:
             return found
     return None
@@ -262,7 +262,15 @@ def _assessment_rules(record: Record) -> Iterator[Diagnostic]:
             )
 
 
+def _archive_rules(record: Record) -> Iterator[Diagnostic]:
+    for name in ("repo_url", "edit_url", "history_url"):
+        value = getattr(record.data, name)
+        if value and not value.lower().startswith(("http://", "https://")):
+            yield error(record.file, record.line(name), name, "应为 http:// 或 https:// 开头的网址")
+
+
 RULES: dict[str, Rule] = {
+    "archive": _archive_rules,
     "orgs": _org_rules,
     "people": _person_rules,
     "meetings": _meeting_rules,

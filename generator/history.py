@@ -1,0 +1,46 @@
+"""Who last changed each record, from git: one `git log` pass for the whole content dir."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Change:
+    date: str  # YYYY-MM-DD
+    author: str
+    commit: str
+
+
+def last_changes(content_dir: Path) -> dict[str, Change]:
+    """Path relative to content_dir -> its last commit; empty when not in a git repo."""
+
+    def git(*args: str) -> str | None:
+        try:
+            result = subprocess.run(
+                ["git", "-c", "core.quotePath=false", *args],
+                cwd=content_dir,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                check=False,
+                timeout=120,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return result.stdout if result.returncode == 0 else None
+
+    prefix = git("rev-parse", "--show-prefix")
+    if prefix is None:
+        return {}
+    log = git("log", "--format=%x1e%H%x1f%an%x1f%as", "--name-only", "--", ".")
+    changes: dict[str, Change] = {}
+    for block in (log or "").split("\x1e")[1:]:
+        head, _, names = block.partition("\n")
+        commit, author, day = head.split("\x1f")
+        for name in names.splitlines():
+            if name.startswith(prefix.strip()):
+                changes.setdefault(name[len(prefix.strip()) :], Change(day, author, commit))
+    return changes

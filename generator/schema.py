@@ -1,0 +1,68 @@
+"""JSON Schema (draft 2020-12) and the field reference, both from the record models.
+
+`zhibu schema` writes one schema per collection so yaml-language-server (the VS
+Code YAML extension and others) completes field names, shows the Chinese help on
+hover and flags mistakes while typing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import ARCHIVE, COLLECTIONS, Collection, Model
+from .validate import submodel
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def schema(collection: Collection) -> dict[str, Any]:
+    found = collection.model.model_json_schema(by_alias=True, mode="validation")
+    found["$schema"] = DRAFT
+    found["title"] = f"{collection.label}记录"
+    found["description"] = f"zhibu 档案 content/{collection.name}/ 下的一条{collection.label}记录"
+    return found
+
+
+def schemas() -> dict[str, str]:
+    """file name -> JSON text, for every collection and archive.yaml."""
+    every = [*COLLECTIONS.values(), ARCHIVE]
+    return {
+        f"{c.name}.schema.json": json.dumps(schema(c), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        for c in every
+    }
+
+
+def field_rows(model: type[Model], prefix: str = "") -> list[tuple[str, str, bool, str, str]]:
+    """(path, title, required, description, example) for every field, sub-fields included."""
+    rows = []
+    for name, info in model.model_fields.items():
+        key = f"{prefix}{info.alias or name}"
+        example = json.dumps((info.examples or [""])[0], ensure_ascii=False)
+        rows.append((key, info.title or "", info.is_required(), info.description or "", example))
+        inner = submodel(info.annotation)
+        if inner is not None:
+            rows += field_rows(inner, f"{key}[]." if "list" in str(info.annotation) else f"{key}.")
+    return rows
+
+
+def field_reference() -> str:
+    """The field reference in Markdown (published as a help page and kept in docs/)."""
+    lines = ["# 字段参考", "", "由记录定义自动生成，与校验规则、JSON Schema 一致。", ""]
+    for collection in [ARCHIVE, *COLLECTIONS.values()]:
+        where = {
+            "archive": "content/archive.yaml",
+            "orgs": "content/orgs/<编号>.yaml",
+            "people": "content/people/<编号>.yaml",
+        }.get(collection.name, f"content/{collection.name}/**/<编号>.yaml")
+        lines += [
+            f"## {collection.label}（`{where}`）",
+            "",
+            "| 字段 | 名称 | 必填 | 说明 | 示例 |",
+            "|---|---|---|---|---|",
+        ]
+        for key, title, required, description, example in field_rows(collection.model):
+            cell = example.replace("|", "\\|")
+            lines.append(f"| `{key}` | {title} | {'是' if required else ''} | {description} | `{cell}` |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,304 @@
+"""Editing records in git: init, new, JSON Schema, pre-commit, history, import."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from conftest import DEMO, REPO, write_archive, zhibu
+
+from generator.load import load
+from generator.model import ARCHIVE, COLLECTIONS
+from generator.schema import field_reference, field_rows, schemas
+
+# ---------------------------------------------------------------- init and new
+
+
+def test_init_then_new_then_check_passes(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    assert zhibu("init", root).returncode == 0
+    assert zhibu("check", "--strict", cwd=root).returncode == 0
+    made = zhibu("new", "meeting", "--org", "zhibu", "--type", "党员大会", cwd=root)
+    assert made.returncode == 0, made.stderr
+    path = root / made.stdout.strip()
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../../../schemas/meetings.schema.json")
+    assert "# 会议类型（必填）" in text and "attendees:\n  - shuji" in text
+    assert f"date: {date.today().isoformat()}" in text
+    assert zhibu("check", "--strict", cwd=root).returncode == 0
+    for kind in ("honour", "achievement", "activity", "project", "assessment", "person", "org"):
+        result = zhibu("new", kind, "--org", "zhibu", cwd=root)
+        assert result.returncode == 0 and (root / result.stdout.strip()).is_file(), (kind, result.stderr)
+
+
+def test_skeleton_names_every_field_with_its_description(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    zhibu("init", root)
+    for kind, collection in (("meeting", "meetings"), ("person", "people"), ("assessment", "assessments")):
+        text = (root / zhibu("new", kind, cwd=root).stdout.strip()).read_text(encoding="utf-8")
+        for name, info in COLLECTIONS[collection].model.model_fields.items():
+            assert f"\n{info.alias or name}:" in text and info.description in text, (kind, name)
+
+
+def test_new_never_overwrites(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    zhibu("init", root)
+    first = zhibu("new", "meeting", "--org", "zhibu", "--id", "my-meeting", cwd=root)
+    assert first.returncode == 0
+    before = (root / first.stdout.strip()).read_bytes()
+    again = zhibu("new", "meeting", "--org", "zhibu", "--id", "my-meeting", cwd=root)
+    assert again.returncode == 2 and "已被使用" in again.stderr
+    assert (root / first.stdout.strip()).read_bytes() == before
+    assert zhibu("init", root).returncode == 2
+
+
+# ---------------------------------------------------------------- JSON Schema
+
+
+def yaml12(value: Any) -> Any:
+    """What an editor's YAML 1.2 parser sees: zhibu keeps every scalar as text, YAML 1.2 makes numbers."""
+    if isinstance(value, dict):
+        return {k: yaml12(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [yaml12(v) for v in value]
+    if isinstance(value, str):
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                pass
+    return value
+
+
+def validator(collection: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(json.loads(schemas()[f"{collection}.schema.json"]))
+
+
+def test_every_demo_record_passes_its_schema() -> None:
+    content = load(DEMO)
+    assert len(content.records) > 500
+    for raw in content.records:
+        errors = list(validator(raw.collection).iter_errors(yaml12(raw.data)))
+        assert not errors, (raw.file, [e.message for e in errors])
+
+
+GOOD_AND_BAD = [
+    ("meetings", {"type": "支部委员会", "title": "会", "org": "zb", "date": "2023-03-08"}, True),
+    ("meetings", {"type": "周例会", "title": "会", "org": "zb", "date": "2023-03-08"}, False),
+    ("meetings", {"type": "支委会", "title": "会", "org": "zb"}, False),
+    ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "2023/03/08"}, False),
+    ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "2023-03-08", "tiem": "14:30"}, False),
+    ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "2023-03-08", "time": "25:00"}, False),
+    ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "2023-03-08", "attendees": "zhang"}, False),
+    ("honours", {"title": "奖", "level": "省部级", "date": "2021-06", "recipients": [{"org": "zb"}]}, True),
+    ("honours", {"title": "奖", "level": "省级", "date": "2021", "recipients": [{"org": "zb"}]}, False),
+    ("honours", {"title": "奖", "level": "厂级", "date": "2021-13", "recipients": [{"org": "zb"}]}, False),
+    ("people", {"name": "张伟", "status": "群众", "joined": "2008-07"}, True),
+    ("people", {"name": "张伟", "status": "党员"}, False),
+    (
+        "assessments",
+        {
+            "scheme": "双百",
+            "period": "2023-03",
+            "subject": {"org": "zb"},
+            "items": [{"name": "党建", "max": 10, "score": 9.5}],
+        },
+        True,
+    ),
+    (
+        "assessments",
+        {
+            "scheme": "双百",
+            "period": "2023-3",
+            "subject": {"org": "zb"},
+            "items": [{"name": "党建", "max": 10, "score": 9}],
+        },
+        False,
+    ),
+    ("assessments", {"scheme": "双百", "period": "2023-03", "subject": {"org": "zb"}, "items": [], "total": 9}, False),
+]
+
+
+@pytest.mark.parametrize("collection,data,good", GOOD_AND_BAD)
+def test_schema_and_validator_agree(collection: str, data: dict[str, Any], good: bool) -> None:
+    schema_ok = validator(collection).is_valid(yaml12(data))
+    model_ok = True
+    try:
+        COLLECTIONS[collection].model.model_validate(data)
+    except ValueError:
+        model_ok = False
+    assert schema_ok == model_ok == good
+
+
+def test_committed_schemas_and_field_reference_are_current() -> None:
+    for name, text in schemas().items():
+        assert (REPO / "schemas" / name).read_text(encoding="utf-8") == text, "run: zhibu schema --docs FIELDS.md"
+    assert (REPO / "FIELDS.md").read_text(encoding="utf-8") == field_reference() + "\n"
+
+
+def test_every_field_is_documented_with_an_example() -> None:
+    for collection in [ARCHIVE, *COLLECTIONS.values()]:
+        for key, title, _, description, example in field_rows(collection.model):
+            assert title and description and example not in ('""', "null"), (collection.name, key)
+            assert f"`{key}`" in field_reference()
+
+
+def test_editor_settings_map_every_collection() -> None:
+    settings = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))["yaml.schemas"]
+    for name in COLLECTIONS:
+        assert f"./schemas/{name}.schema.json" in settings
+
+
+# ---------------------------------------------------------------- pre-commit
+
+
+def git(*args: str, cwd: Path, author: str = "甲") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": author,
+        "GIT_COMMITTER_NAME": author,
+        "GIT_AUTHOR_EMAIL": "a@example.cn",
+        "GIT_COMMITTER_EMAIL": "a@example.cn",
+    }
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_pre_commit_stops_a_broken_record(tmp_path: Path) -> None:
+    root = tmp_path / "archive"
+    zhibu("init", root)
+    git("init", "-q", cwd=root)
+    env_bin = str(Path(sys.executable).parent)
+    os.environ["PATH"] = env_bin + os.pathsep + os.environ["PATH"]
+    installed = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"], cwd=root, capture_output=True, text=True
+    )
+    assert installed.returncode == 0, installed.stderr
+    git("add", "-A", cwd=root)
+    assert git("commit", "-qm", "start", cwd=root).returncode == 0
+    (root / "content" / "people" / "bad.yaml").write_text("name: 坏\nstatus: 党员\n", encoding="utf-8")
+    git("add", "-A", cwd=root)
+    blocked = git("commit", "-qm", "broken", cwd=root)
+    assert blocked.returncode != 0 and "people/bad.yaml:2: status:" in blocked.stdout + blocked.stderr
+    (root / "content" / "people" / "bad.yaml").write_text("name: 好\nstatus: 群众\n", encoding="utf-8")
+    git("add", "-A", cwd=root)
+    assert git("commit", "-qm", "fixed", cwd=root).returncode == 0
+
+
+def test_hook_manifest_is_valid() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", ".pre-commit-config.yaml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- history from git
+
+
+def test_record_pages_show_the_last_change_and_edit_links(tmp_path: Path) -> None:
+    archive = (
+        "name: 测试档案\nowner: dzz\nrepo_url: https://git.example/a\n"
+        "edit_url: https://git.example/a/edit/main/content/\n"
+        "history_url: https://git.example/a/commits/main/content/\n"
+    )
+    content = write_archive(tmp_path, {"archive.yaml": archive})
+    git("init", "-q", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("commit", "-qm", "one", cwd=tmp_path, author="甲")
+    (content / "people" / "li.yaml").write_text(
+        "name: 李娜\nstatus: 正式党员\npost: 技术员\nmemberships:\n  - org: xz\n", encoding="utf-8"
+    )
+    git("commit", "-qam", "two", cwd=tmp_path, author="乙")
+    site = tmp_path / "site"
+    assert zhibu("build", "--content", content, "--site", site).returncode == 0
+    li = (site / "people" / "li" / "index.html").read_text(encoding="utf-8")
+    zhang = (site / "people" / "zhang" / "index.html").read_text(encoding="utf-8")
+    today = date.today().isoformat()
+    assert f"最后更新：{today} 乙" in li and f"最后更新：{today} 甲" in zhang
+    assert 'href="https://git.example/a/edit/main/content/people/li.yaml"' in li
+    assert 'href="https://git.example/a/commits/main/content/people/li.yaml"' in li
+
+
+def test_no_git_means_no_history_and_no_error(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    assert zhibu("build", "--content", write_archive(tmp_path), "--site", site).returncode == 0
+    assert "最后更新" not in (site / "people" / "li" / "index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- import
+
+
+def test_export_then_import_round_trips(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "small" / "content", content)
+    out = tmp_path / "ledgers"
+    assert zhibu("export", "--content", content, "--out", out, "--today", "2026-01-01").returncode == 0
+    original = load(content)
+    before = {r.id: r.data for r in original.records if r.collection == "meetings"}
+    shutil.rmtree(content / "meetings")
+    result = zhibu("import", "meetings", out / "meetings.xlsx", "--content", content)
+    assert result.returncode == 0, result.stdout
+    after = {r.id: r.data for r in load(content).records if r.collection == "meetings"}
+    assert sorted(after) == sorted(before)
+    keys = ("type", "title", "org", "date", "time", "location", "host", "recorder")
+    for record_id, data in after.items():
+        old = before[record_id]
+        assert {k: data.get(k) for k in keys} == {k: _canonical(old, k) for k in keys}
+        assert len(data["attendees"]) == len(old["attendees"])
+        assert [a["reason"] for a in data.get("absent", [])] == [a.get("reason") for a in old.get("absent", [])]
+    assert zhibu("check", "--content", content, "--today", "2025-03-31").returncode == 0
+
+
+def _canonical(data: dict[str, Any], key: str) -> Any:
+    aliases = {"支部委员会": "支委会", "李娜": "li"}
+    value = data.get(key)
+    return aliases.get(value, value)
+
+
+def test_import_reports_every_bad_row_and_writes_nothing(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    content = write_archive(tmp_path)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "日期", "组织", "类型", "标题", "实到人员", "缺席人员"])
+    sheet.append(["m1", date(2023, 3, 8), "第一党支部", "支委会", "三月支委会", "张伟", "李娜（倒班）"])
+    sheet.append(["m2", "2023-02-30", "第一党支部", "支委会", "二月支委会", "张伟", ""])
+    sheet.append(["m3", date(2023, 4, 8), "不存在的支部", "支委会", "四月支委会", "张伟", ""])
+    sheet.append(["m4", date(2023, 5, 8), "zb", "茶话会", "五月", "王五", ""])
+    source = tmp_path / "old.xlsx"
+    book.save(source)
+    result = zhibu("import", "meetings", source, "--content", content)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("old.xlsx: 第 3 行：date: ") for line in lines)
+    assert "old.xlsx: 第 4 行：找不到组织“不存在的支部”" in lines
+    assert "old.xlsx: 第 5 行：找不到人员“王五”" in lines
+    assert not (content / "meetings").exists()
+    partial = zhibu("import", "meetings", source, "--content", content, "--skip-bad")
+    assert partial.returncode == 0 and "已导入 1 条记录，跳过 3 行" in partial.stdout
+    written = (content / "meetings" / "2023" / "m1.yaml").read_text(encoding="utf-8")
+    assert "absent:\n  - person: li\n    reason: 倒班" in written
+
+
+def test_repo_pre_commit_config_is_the_one_init_writes() -> None:
+    from generator.scaffold import PRE_COMMIT_CONFIG
+
+    assert (REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8") == PRE_COMMIT_CONFIG
