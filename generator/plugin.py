@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.checked: Checked | None = None  # handed over by the CLI, else computed here
         self.page_count = 0
         self.indexed = 0
+        self.index_seconds = 0.0
 
     def content_dir(self, config: Any) -> Path:
         """The `content` option, relative to mkdocs.yml; ZHIBU_CONTENT (set by the CLI) wins."""
@@ -55,10 +57,12 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         return config
 
     def on_post_build(self, config: Any) -> None:
+        start = time.perf_counter()
         try:
             self.indexed = index_site(Path(config.site_dir))
         except IndexingError as exc:
             raise PluginError(str(exc)) from exc
+        self.index_seconds = time.perf_counter() - start
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         server.watch(str(self.content_dir(config)))

@@ -25,32 +25,49 @@ PACKAGED_CONFIG = "mkdocs.yml"
 
 
 @dataclass(frozen=True)
+class Deferred:
+    """A generated file that is costly to make: made only when its digest changed.
+
+    The digest of the last file written sits beside it in a hidden sidecar.
+    """
+
+    digest: str
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
 class WriteStats:
     written: int
     unchanged: int
     removed: int
+    changed: tuple[str, ...] = ()  # docs-relative paths written
 
 
 def template_dir() -> Path:
     return Path(str(resources.files("generator.templates")))
 
 
-def write_docs(docs_dir: Path, pages: dict[str, str | bytes], copies: dict[str, Path]) -> WriteStats:
+def write_docs(docs_dir: Path, pages: dict[str, str | bytes | Deferred], copies: dict[str, Path]) -> WriteStats:
     """Make docs_dir hold exactly pages (text) and copies (files), touching only what changed."""
     docs_dir.mkdir(parents=True, exist_ok=True)
-    written = unchanged = 0
-    wanted: set[str] = set()
+    changed: list[str] = []
+    unchanged = 0
     for rel, body in pages.items():
-        wanted.add(rel)
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        if _write_if_changed(
-            docs_dir / rel, lambda p, data=data: p.read_bytes() == data, lambda p, data=data: p.write_bytes(data)
-        ):
-            written += 1
+        if isinstance(body, Deferred):
+            sidecar = docs_dir / Path(rel).parent / f".{Path(rel).name}.digest"
+            if (docs_dir / rel).is_file() and sidecar.is_file() and sidecar.read_text() == body.digest:
+                unchanged += 1
+                continue
+            data = body.make()
+            sidecar.parent.mkdir(parents=True, exist_ok=True)
+            sidecar.write_text(body.digest)
+        else:
+            data = body.encode("utf-8") if isinstance(body, str) else body
+        if _write_if_changed(docs_dir / rel, lambda p, d=data: p.read_bytes() == d, lambda p, d=data: p.write_bytes(d)):
+            changed.append(rel)
         else:
             unchanged += 1
     for rel, source in copies.items():
-        wanted.add(rel)
         stat = source.stat()
 
         def same(p: Path, stat: os.stat_result = stat) -> bool:
@@ -58,21 +75,26 @@ def write_docs(docs_dir: Path, pages: dict[str, str | bytes], copies: dict[str, 
             return mine.st_size == stat.st_size and mine.st_mtime_ns == stat.st_mtime_ns
 
         if _write_if_changed(docs_dir / rel, same, lambda p, source=source: shutil.copy2(source, p)):
-            written += 1
+            changed.append(rel)
         else:
             unchanged += 1
+    removed = _remove_stale(docs_dir, set(pages) | set(copies))
+    return WriteStats(len(changed), unchanged, removed, tuple(changed))
+
+
+def _remove_stale(docs_dir: Path, wanted: set[str]) -> int:
+    """Delete files no longer generated (hidden files, such as sidecars, stay)."""
     removed = 0
     for path in sorted(docs_dir.rglob("*"), reverse=True):
-        rel = path.relative_to(docs_dir).as_posix()
         if path.name.startswith("."):
             continue
         if path.is_dir():
             if not any(path.iterdir()):
                 path.rmdir()
-        elif rel not in wanted:
+        elif path.relative_to(docs_dir).as_posix() not in wanted:
             path.unlink()
             removed += 1
-    return WriteStats(written, unchanged, removed)
+    return removed
 
 
 def _write_if_changed(path: Path, same: Callable[[Path], bool], write: Callable[[Path], Any]) -> bool:

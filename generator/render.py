@@ -8,6 +8,7 @@ filters and link helpers. Record text is data, never a template.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,11 +16,11 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-import yaml
 
 from . import export, ledger_pages
 from .derive import DATED, Views, date_label, record_date, record_title
 from .model import COLLECTIONS
+from .publish import Deferred
 from .resolve import Archive
 from .schema import field_reference
 from .search_keys import search_keys
@@ -124,15 +125,16 @@ def _environment() -> jinja2.Environment:
 
 
 def front_matter(meta: dict[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=True) + "---\n\n"
+    """YAML front matter written as JSON (a subset of YAML): many times faster than a YAML emitter."""
+    return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
 
 
-def render(archive: Archive, views: Views) -> dict[str, str | bytes]:
+def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
     """Every generated page, as docs-relative path -> Markdown."""
     env = _environment()
     ctx = Context(archive, views)
     common = {"archive": archive, "views": views, "ctx": ctx, "info": archive.info}
-    pages: dict[str, str | bytes] = {}
+    pages: dict[str, str | bytes | Deferred] = {}
     metas: dict[str, dict[str, Any]] = {}
 
     def page(path: str, template: str, meta: dict[str, Any] | None = None, **values: Any) -> None:

@@ -48,3 +48,21 @@ def test_regenerating_writes_nothing(tmp_path: Path) -> None:
     _, second = generate(checked, tmp_path)
     assert first.written > 0 and second.written == 0 and second.unchanged == first.written
     assert second.removed == 0
+
+
+def test_changing_one_record_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE / "content", content)
+    docs = tmp_path / "docs"
+    generate(check(content, today=TODAY), docs)
+    meeting = content / "meetings" / "2025" / "zwh-2025-03.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("提前三天", "提前五天"), encoding="utf-8")
+    _, stats = generate(check(content, today=TODAY), docs)
+    assert stats.changed == ("meetings/zwh-2025-03.md",)
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("第3次支委会", "第三次支委会"), encoding="utf-8")
+    _, stats = generate(check(content, today=TODAY), docs)
+    changed = set(stats.changed)
+    assert "meetings/zwh-2025-03.md" in changed and "people/zhang.md" in changed
+    unrelated = {"honours/gongren.md", "achievements/lushou.md", "projects/gongguan.md", "activities/dushu.md",
+                 "assessments/sb-2025-03.md", "orgs/dzz.md", "help/fields.md", "search.md"}
+    assert not changed & unrelated, changed & unrelated
