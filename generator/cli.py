@@ -21,8 +21,9 @@ from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
 from .model import COLLECTIONS
-from .pipeline import Checked, check
-from .publish import find_config, run_mkdocs, staged_site
+from .pipeline import Checked, check, generate
+from .plugin import navigation
+from .publish import build_key, find_config, record_state, reuse_previous, run_mkdocs, staged_site
 from .query import Query, parse_bound, search
 from .scaffold import KINDS, NewOptions, init_archive, new_record
 from .schema import field_reference, schemas
@@ -215,23 +216,32 @@ def build_command(
         click.echo(f"发现 {errors} 个错误，未生成站点（原有站点保持不变）。")
         sys.exit(1)
     docs_dir = content_dir.resolve().parent / ".zhibu" / "docs"
-    plugins: list[Any] = []
+    config_file = find_config(content_dir)
+    page_count = 0
 
     def hand_over(config: Any) -> None:
         plugin = config.plugins.get("zhibu")
         if plugin is None:
             raise click.ClickException("mkdocs.yml 的 plugins 中缺少 zhibu")
-        plugin.checked = checked
-        plugins.append(plugin)
+        plugin.checked, plugin.generated, plugin.page_count = checked, True, page_count
         reporter.stage("mkdocs")
 
     try:
+        page_count, _ = generate(checked, docs_dir, progress=reporter.stage)
+        docs = {
+            p.relative_to(docs_dir).as_posix()
+            for p in docs_dir.rglob("*")
+            if p.is_file() and not p.name.startswith(".")
+        }
+        key = build_key(config_file, navigation(checked))
         with staged_site(site_dir) as staging:
-            run_mkdocs(find_config(content_dir), docs_dir, staging, hand_over)
+            dirty = reuse_previous(site_dir, staging, key, docs)
+            run_mkdocs(config_file, docs_dir, staging, hand_over, dirty=dirty)
             if check_links and (broken := broken_links(staging)):
                 for page, link in broken[:50]:
                     click.echo(f"失效链接：{page} → {link}", err=True)
                 raise click.ClickException(f"发现 {len(broken)} 个失效链接")
+            record_state(staging, key, docs)
     except (Exception, KeyboardInterrupt) as exc:  # MkDocs, Pagefind, disk: keep the old site
         reporter.clear()
         message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
@@ -241,7 +251,7 @@ def build_command(
     reporter.clear()
     if not quiet:
         click.echo(
-            f"已生成站点 {site_dir}：{checked.record_count} 条记录，{plugins[0].page_count} 个页面，"
+            f"已生成站点 {site_dir}：{checked.record_count} 条记录，{page_count} 个页面，"
             f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。"
         )
 
@@ -462,7 +472,14 @@ def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> N
     docs_dir = content_dir.resolve().parent / ".zhibu" / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
     click.echo(f"预览地址：http://127.0.0.1:{port}/ （Ctrl-C 退出）")
-    serve(config_file=str(find_config(content_dir)), docs_dir=str(docs_dir), dev_addr=f"127.0.0.1:{port}")
+    # Dirty rebuilds: only pages whose Markdown changed are rendered again (the nav holds
+    # sections only, so it never goes stale).
+    serve(
+        config_file=str(find_config(content_dir)),
+        docs_dir=str(docs_dir),
+        dev_addr=f"127.0.0.1:{port}",
+        build_type="dirty",
+    )
 
 
 def main() -> None:

@@ -282,11 +282,16 @@ def to_xlsx(table: Table, today: date) -> bytes:
     sheet.append([_cell(sheet, h, font=bold) for h in table.headers])
     percent = {i for i, h in enumerate(table.headers) if h == "出席率"}
     for row in table.rows:
-        sheet.append([
-            _cell(sheet, v, number_format="yyyy-mm-dd") if isinstance(v, date)
-            else _cell(sheet, v, number_format="0%") if i in percent and isinstance(v, float) else v
-            for i, v in enumerate(row)
-        ])
+        sheet.append(
+            [
+                _cell(sheet, v, number_format="yyyy-mm-dd")
+                if isinstance(v, date)
+                else _cell(sheet, v, number_format="0%")
+                if i in percent and isinstance(v, float)
+                else v
+                for i, v in enumerate(row)
+            ]
+        )
     book.properties.created = book.properties.modified = _midnight(today)
     raw = io.BytesIO()
     # ExcelWriter rather than Workbook.save, which stamps the current time into the file.

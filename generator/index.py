@@ -8,9 +8,15 @@ are indexed. The whole site is indexed in one call; failure fails the build.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from .model import COLLECTIONS
+
+# Only record pages carry data-pagefind-body: reading listings and ledgers too would cost time for nothing.
+RECORD_PAGES = "{" + ",".join(COLLECTIONS) + "}/*/index.html"
 
 
 class IndexingError(RuntimeError):
@@ -19,8 +25,19 @@ class IndexingError(RuntimeError):
 
 def index_site(site_dir: Path) -> int:
     """Index site_dir into site_dir/pagefind; returns the number of pages indexed."""
+    shutil.rmtree(site_dir / "pagefind", ignore_errors=True)  # no stale chunks from an earlier build
     result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", "pagefind"],
+        [
+            sys.executable,
+            "-m",
+            "pagefind",
+            "--site",
+            str(site_dir),
+            "--output-subdir",
+            "pagefind",
+            "--glob",
+            RECORD_PAGES,
+        ],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -36,27 +36,37 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.page_count = 0
         self.indexed = 0
         self.index_seconds = 0.0
+        self.generated = False  # the CLI writes the Markdown itself before the build
+        self.serving = False
 
     def content_dir(self, config: Any) -> Path:
         """The `content` option, relative to mkdocs.yml; ZHIBU_CONTENT (set by the CLI) wins."""
         chosen = os.environ.get("ZHIBU_CONTENT") or self.config.content
         return (Path(config.config_file_path).parent / chosen).resolve()
 
+    def on_startup(self, command: str, dirty: bool) -> None:
+        # Defining on_startup keeps this plugin alive across `mkdocs serve` rebuilds.
+        self.serving = command == "serve"
+
     def on_config(self, config: Any) -> Any:
-        checked = self.checked or check(self.content_dir(config), include_restricted=self.config.include_restricted)
+        if self.serving or self.checked is None:
+            self.checked = check(self.content_dir(config), include_restricted=self.config.include_restricted)
+        checked = self.checked
         if not checked.ok:
             for diagnostic in checked.diagnostics:
                 log.error(str(diagnostic))
             raise PluginError("档案中有错误，未生成站点（用 zhibu check 查看）")
         assert checked.archive is not None
-        self.checked = checked
-        self.page_count, _ = generate(checked, Path(config.docs_dir))
+        if not self.generated:
+            self.page_count, _ = generate(checked, Path(config.docs_dir))
         config.site_name = checked.archive.info.name
         config.nav = navigation(checked)
         config.theme.dirs.insert(0, str(template_dir() / "theme"))
         return config
 
     def on_post_build(self, config: Any) -> None:
+        if self.serving and (Path(config.site_dir) / "pagefind" / "pagefind.js").is_file():
+            return  # previewing: the index from the first build serves; `zhibu build` makes a fresh one
         start = time.perf_counter()
         try:
             self.indexed = index_site(Path(config.site_dir))

@@ -8,6 +8,8 @@ replaces the previous site when everything succeeded.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -131,7 +133,9 @@ def find_config(content_dir: Path) -> Path:
     return project if project.is_file() else template_dir() / PACKAGED_CONFIG
 
 
-def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, setup: Callable[[Any], None]) -> None:
+def run_mkdocs(
+    config_file: Path, docs_dir: Path, site_dir: Path, setup: Callable[[Any], None], dirty: bool = False
+) -> None:
     """A real `mkdocs build` with docs_dir and site_dir overridden.
 
     `setup` receives the loaded config, so the caller can hand its already
@@ -143,4 +147,59 @@ def run_mkdocs(config_file: Path, docs_dir: Path, site_dir: Path, setup: Callabl
     docs_dir.mkdir(parents=True, exist_ok=True)
     config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
     setup(config)
-    build(config)
+    build(config, dirty=dirty)
+
+
+# ---------------------------------------------------------------- incremental builds
+
+STATE = ".zhibu-build.json"
+
+
+def build_key(config_file: Path, nav: list[dict[str, Any]]) -> str:
+    """What every page depends on besides its own Markdown: configuration, theme, templates, nav, versions."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    digest.update(config_file.read_bytes())
+    for path in sorted(template_dir().rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(template_dir()).as_posix().encode() + path.read_bytes())
+    digest.update(json.dumps(nav, ensure_ascii=False, sort_keys=True).encode())
+    for package in ("zhibu", "mkdocs", "mkdocs-material"):
+        digest.update(version(package).encode())
+    return digest.hexdigest()
+
+
+def output_of(doc: str) -> str:
+    """The site file MkDocs writes for a docs file (directory URLs)."""
+    if not doc.endswith(".md"):
+        return doc
+    stem = doc[:-3]
+    return f"{stem}.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html"
+
+
+def reuse_previous(site_dir: Path, staging: Path, key: str, docs: set[str]) -> bool:
+    """Start staging from a copy of the previous site when it was built the same way.
+
+    MkDocs then rebuilds only pages whose Markdown is newer than their HTML (its dirty
+    mode); compare-before-write keeps unchanged Markdown old. Pages whose source is
+    gone are removed. The previous site itself is never touched.
+    """
+    try:
+        state = json.loads((site_dir / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if state.get("key") != key:
+        return False
+    shutil.copytree(site_dir, staging, symlinks=True, dirs_exist_ok=True)
+    for gone in set(state.get("docs", [])) - docs:
+        path = staging / output_of(gone)
+        path.unlink(missing_ok=True)
+        while path.parent != staging and path.parent.is_dir() and not any(path.parent.iterdir()):
+            path = path.parent
+            path.rmdir()
+    return True
+
+
+def record_state(staging: Path, key: str, docs: set[str]) -> None:
+    (staging / STATE).write_text(json.dumps({"key": key, "docs": sorted(docs)}), encoding="utf-8")

@@ -83,7 +83,7 @@ def test_mkdocs_build_at_the_root_gives_the_same_site(site: Path, tmp_path: Path
         [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(other)], cwd=REPO, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    compared = filecmp.dircmp(site, other, ignore=["sitemap.xml.gz"])
+    compared = filecmp.dircmp(site, other, ignore=["sitemap.xml.gz", ".zhibu-build.json"])
     differences: list[str] = []
 
     def walk(cmp: filecmp.dircmp) -> None:
@@ -129,3 +129,29 @@ def test_build_works_from_any_directory(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (elsewhere / "site" / "orgs" / "zb" / "index.html").is_file()
     shutil.rmtree(elsewhere / "site")
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    skip = {"sitemap.xml.gz", ".zhibu-build.json"}
+    found = (p for p in site.rglob("*") if p.is_file() and p.name not in skip)
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in found}
+
+
+def test_an_incremental_rebuild_equals_a_cold_build(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {
+        "meetings/m1.yaml": "type: 支委会\ntitle: 一月支委会\norg: zb\ndate: 2023-01-08\nattendees:\n  - zhang\n",
+        "meetings/m2.yaml": "type: 支委会\ntitle: 二月支委会\norg: zb\ndate: 2023-02-08\nattendees:\n  - zhang\n",
+    })
+    site, cold = tmp_path / "site", tmp_path / "cold"
+    assert zhibu("build", "--content", content, "--site", site, "--today", "2023-03-31").returncode == 0
+    (content / "meetings" / "m1.yaml").write_text(
+        "type: 支委会\ntitle: 一月支委会（改）\norg: zb\ndate: 2023-01-08\nattendees:\n  - zhang\n", encoding="utf-8")
+    (content / "meetings" / "m2.yaml").unlink()
+    assert zhibu("build", "--content", content, "--site", site, "--today", "2023-03-31").returncode == 0
+    assert not (site / "meetings" / "m2").exists()
+    assert "一月支委会（改）" in (site / "meetings" / "m1" / "index.html").read_text(encoding="utf-8")
+    shutil.rmtree(tmp_path / ".zhibu")
+    assert zhibu("build", "--content", content, "--site", cold, "--today", "2023-03-31").returncode == 0
+    incremental, fresh = _files(site), _files(cold)
+    assert sorted(incremental) == sorted(fresh)
+    assert [p for p in fresh if incremental[p] != fresh[p]] == []
