@@ -29,7 +29,7 @@ import unicodedata
 from itertools import pairwise
 from typing import Any
 
-CHUNK = 25
+CHUNK = 10
 POSTINGS_PER_BUCKET = 4000  # about 20 KB a bucket
 
 
@@ -50,7 +50,10 @@ def bucket_of(pair: str, buckets: int) -> int:
 
 def search_keys(metas: dict[str, dict[str, Any]]) -> dict[str, str]:
     """metas: record URL (docs path) -> the record page's search front matter."""
-    ordered = sorted(metas.items(), key=lambda item: (item[1].get("date", ""), item[0]), reverse=True)
+    # Orgs and people first (a name typed whole is most likely theirs), then newest first.
+    ordered = sorted(
+        metas.items(), key=lambda item: ("date" not in item[1], item[1].get("date", ""), item[0]), reverse=True
+    )
     people = sorted({name for _, meta in ordered for name in meta["filters"].get("人员", [])})
     person_number = {name: i for i, name in enumerate(people)}
     rows = []

@@ -138,14 +138,18 @@ def _files(site: Path) -> dict[str, bytes]:
 
 
 def test_an_incremental_rebuild_equals_a_cold_build(tmp_path: Path) -> None:
-    content = write_archive(tmp_path, {
-        "meetings/m1.yaml": "type: 支委会\ntitle: 一月支委会\norg: zb\ndate: 2023-01-08\nattendees:\n  - zhang\n",
-        "meetings/m2.yaml": "type: 支委会\ntitle: 二月支委会\norg: zb\ndate: 2023-02-08\nattendees:\n  - zhang\n",
-    })
+    content = write_archive(
+        tmp_path,
+        {
+            "meetings/m1.yaml": "type: 支委会\ntitle: 一月支委会\norg: zb\ndate: 2023-01-08\nattendees:\n  - zhang\n",
+            "meetings/m2.yaml": "type: 支委会\ntitle: 二月支委会\norg: zb\ndate: 2023-02-08\nattendees:\n  - zhang\n",
+        },
+    )
     site, cold = tmp_path / "site", tmp_path / "cold"
     assert zhibu("build", "--content", content, "--site", site, "--today", "2023-03-31").returncode == 0
     (content / "meetings" / "m1.yaml").write_text(
-        "type: 支委会\ntitle: 一月支委会（改）\norg: zb\ndate: 2023-01-08\nattendees:\n  - zhang\n", encoding="utf-8")
+        "type: 支委会\ntitle: 一月支委会（改）\norg: zb\ndate: 2023-01-08\nattendees:\n  - zhang\n", encoding="utf-8"
+    )
     (content / "meetings" / "m2.yaml").unlink()
     assert zhibu("build", "--content", content, "--site", site, "--today", "2023-03-31").returncode == 0
     assert not (site / "meetings" / "m2").exists()

@@ -63,6 +63,14 @@ def test_changing_one_record_rewrites_only_the_pages_that_show_it(tmp_path: Path
     _, stats = generate(check(content, today=TODAY), docs)
     changed = set(stats.changed)
     assert "meetings/zwh-2025-03.md" in changed and "people/zhang.md" in changed
-    unrelated = {"honours/gongren.md", "achievements/lushou.md", "projects/gongguan.md", "activities/dushu.md",
-                 "assessments/sb-2025-03.md", "orgs/dzz.md", "help/fields.md", "search.md"}
+    unrelated = {
+        "honours/gongren.md",
+        "achievements/lushou.md",
+        "projects/gongguan.md",
+        "activities/dushu.md",
+        "assessments/sb-2025-03.md",
+        "orgs/dzz.md",
+        "help/fields.md",
+        "search.md",
+    }
     assert not changed & unrelated, changed & unrelated

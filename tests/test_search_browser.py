@@ -54,7 +54,7 @@ def test_more_results_load_on_demand(page: Any, demo_url: str) -> None:
     first = run_search(page, demo_url, "支委会")
     page.click(".zhibu-search__more")
     more = results(page)
-    assert len(first) == 20 and len(more) == 40 and more[:20] == first
+    assert len(first) == 20 and len(more) > 30 and more[:20] == first and len(set(more)) == len(more)
 
 
 def test_two_words_narrow_the_results(page: Any, demo_url: str) -> None:

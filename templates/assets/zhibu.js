@@ -104,7 +104,8 @@
     return (a * 131 + b) % buckets;
   }
 
-  const KEY_HITS = 60; // rows loaded per query at most: the first results are what matter
+  const KEY_ROWS = 20; // rows loaded per batch: only what the first page of results needs
+  const KEY_PAIRS = 4; // pairs looked up per word: its first, last and two middle ones
 
   function matchesFilters(hit, filters) {
     return Object.entries(filters).every(([name, values]) =>
@@ -120,7 +121,7 @@
     if (!words.length) return [];
     const manifest = await fetchJson("search/keys/manifest.json");
     if (!manifest || !manifest.count) return [];
-    const allPairs = [...new Set(words.flatMap(pairsOf))];
+    const allPairs = [...new Set(words.flatMap((w) => spread(pairsOf(w), KEY_PAIRS)))];
     const buckets = await Promise.all(allPairs.map((p) => fetchJson(`search/keys/b${bucketOf(p, manifest.buckets)}.json`)));
     let inTitle = null;
     let anywhere = null;
@@ -133,26 +134,43 @@
     const byNumber = (a, b) => a - b;
     const numbers = [...[...inTitle].sort(byNumber), ...[...anywhere].filter((n) => !inTitle.has(n)).sort(byNumber)];
     const people = await fetchJson("search/keys/people.json");
-    const rows = await Promise.all(numbers.slice(0, KEY_HITS).map(async (n) => {
-      const chunk = await fetchJson(`search/keys/r${Math.floor(n / manifest.chunk)}.json`);
-      return chunk ? chunk[n % manifest.chunk] : null;
-    }));
     const whole = normalise(query);
-    const hits = rows
+    const found = [];
+    // Pairs may stand apart in a key: rows are checked, a batch at a time, until a page is full.
+    for (let start = 0; start < numbers.length && found.length < KEY_ROWS; start += KEY_ROWS) {
+      const rows = await Promise.all(numbers.slice(start, start + KEY_ROWS).map(async (n) => {
+        const chunk = await fetchJson(`search/keys/r${Math.floor(n / manifest.chunk)}.json`);
+        return chunk ? chunk[n % manifest.chunk] : null;
+      }));
+      found.push(...rankRows(rows, start, words, whole, people, filters));
+    }
+    const hits = found.sort((a, b) => a.tier - b.tier || a.order - b.order);
+    hits.more = numbers.length > hits.length;
+    hits.total = numbers.length;
+    return hits;
+  }
+
+  function spread(list, most) {
+    if (list.length <= most) return list;
+    const picked = new Set([0, list.length - 1]);
+    for (let i = 1; picked.size < most; i += 1) picked.add(Math.round((i * (list.length - 1)) / (most - 1)));
+    return [...picked].sort((a, b) => a - b).map((i) => list[i]);
+  }
+
+  function rankRows(rows, start, words, whole, people, filters) {
+    return rows
       .filter(Boolean)
-      .map((row, order) => {
-        const names = row[6].map((i) => people[i]);
+      .map((row, i) => {
+        const order = start + i;
+        const names = row[6].map((n) => people[n]);
         const keys = [row[1], row[3], ...row[8], ...names].filter(Boolean);
-        const filters = names.length ? { ...row[7], 人员: names } : row[7];
+        const facets = names.length ? { ...row[7], 人员: names } : row[7];
         const title = normalise(row[1]);
         const tier = title === whole ? 0 : words.every((w) => title.includes(w)) ? 1 : 2;
-        return { row, order, tier, words, keys, filters };
+        return { row, order, tier, words, keys, filters: facets };
       })
       .filter((hit) => words.every((w) => hit.keys.some((k) => normalise(k).includes(w))))
-      .filter((hit) => matchesFilters(hit, filters))
-      .sort((a, b) => a.tier - b.tier || a.order - b.order);
-    hits.more = numbers.length > KEY_HITS;
-    return hits;
+      .filter((hit) => matchesFilters(hit, filters));
   }
 
   function readState() {
@@ -256,7 +274,7 @@
         return;
       }
       const parts = [];
-      if (keys.length) parts.push(`标题、人名或组织匹配 ${keys.more ? "前 " : ""}${keys.length} 条`);
+      if (keys.length) parts.push(`标题、人名或组织匹配 ${keys.more ? `约 ${keys.total}` : keys.length} 条`);
       if (search.results.length) parts.push(`全文检索 ${search.results.length} 条${used !== query ? `（按“${used}”查找）` : ""}`);
       status.textContent = `找到：${parts.join("；")}`;
       const list = resultBox.appendChild(element("ol", { class: "zhibu-search__list" }));
