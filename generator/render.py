@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -124,6 +125,16 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+_ROOTED_LINK = re.compile(r"\]\((/[^)\s]*)\)")
+
+
+def relative_links(markdown_text: str, page_path: str) -> str:
+    """Templates link from the docs root ("/people/x.md"); pages get plain relative links,
+    which any Markdown site builder resolves (no MkDocs-only link setting needed)."""
+    base = posixpath.dirname(page_path) or "."
+    return _ROOTED_LINK.sub(lambda m: f"]({posixpath.relpath(m.group(1)[1:], base)})", markdown_text)
+
+
 def front_matter(meta: dict[str, Any]) -> str:
     """YAML front matter written as JSON (a subset of YAML): many times faster than a YAML emitter."""
     return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
@@ -138,7 +149,7 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
     metas: dict[str, dict[str, Any]] = {}
 
     def page(path: str, template: str, meta: dict[str, Any] | None = None, **values: Any) -> None:
-        body = env.get_template(template).render(**common, **values)
+        body = relative_links(env.get_template(template).render(**common, **values), path)
         pages[path] = (front_matter(meta) if meta else "") + body
 
     page("index.md", "home.md.j2", {"zhibu": {"page": "home"}})
