@@ -8,37 +8,20 @@ search page has loaded (the page's own assets excluded), and their sum.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import quote
 
 from playwright.sync_api import sync_playwright
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from conftest import CHROMIUM, CHROMIUM_ARGS, serve_dir
 
 
 def main() -> None:
     site, queries = Path(sys.argv[1]), sys.argv[2:] or ["支委会"]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    with serve_dir(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for query in queries:
             page = browser.new_context().new_page()
             sizes: dict[str, int] = {}
@@ -60,7 +43,6 @@ def main() -> None:
                 f"total data {(index + keys) / 1000:.0f} KB\t(+ {code / 1000:.0f} KB of Pagefind code, cached)"
             )
         browser.close()
-    server.shutdown()
 
 
 if __name__ == "__main__":
