@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -131,8 +130,16 @@ _ROOTED_LINK = re.compile(r"\]\((/[^)\s]*)\)")
 def relative_links(markdown_text: str, page_path: str) -> str:
     """Templates link from the docs root ("/people/x.md"); pages get plain relative links,
     which any Markdown site builder resolves (no MkDocs-only link setting needed)."""
-    base = posixpath.dirname(page_path) or "."
-    return _ROOTED_LINK.sub(lambda m: f"]({posixpath.relpath(m.group(1)[1:], base)})", markdown_text)
+    base = page_path.split("/")[:-1]
+
+    def relative(match: re.Match[str]) -> str:
+        parts = match.group(1)[1:].split("/")
+        common = 0
+        while common < len(base) and common < len(parts) - 1 and parts[common] == base[common]:
+            common += 1
+        return "](" + "/".join([".."] * (len(base) - common) + parts[common:]) + ")"
+
+    return _ROOTED_LINK.sub(relative, markdown_text)
 
 
 def front_matter(meta: dict[str, Any]) -> str:
