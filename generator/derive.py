@@ -12,7 +12,7 @@ from typing import Any
 
 from . import ledgers, vocab
 from .model import COLLECTIONS
-from .resolve import Archive
+from .resolve import Archive, Attendance
 from .validate import Record
 
 # Collections that are dated events, shown newest first and grouped by year.
@@ -55,19 +55,6 @@ def record_title(archive: Archive, record: Record) -> str:
         name = who.data.name if who else subject.person or subject.org
         return f"{name} {date_label(record)}{data.scheme}考核"
     return getattr(data, "title", None) or data.name
-
-
-@dataclass(frozen=True)
-class Attendance:
-    expected: list[str]  # person ids, 应到
-    present: list[str]  # expected and present, 实到
-    absent: list[tuple[str, str | None]]  # (person id, reason)
-    extra: list[str]  # present but not expected: counted like 列席
-    unaccounted: list[str]  # expected, neither present nor excused
-
-    @property
-    def rate(self) -> float | None:
-        return len(self.present) / len(self.expected) if self.expected else None
 
 
 @dataclass
@@ -124,7 +111,7 @@ def derive(archive: Archive, today: date) -> Views:
         views.sorted["achievements"], lambda r: r.data.category, vocab.ACHIEVEMENT_CATEGORIES.words
     )
     for meeting in views.sorted["meetings"]:
-        views.attendance[meeting.id] = _attendance(archive, meeting)
+        views.attendance[meeting.id] = archive.attendance(meeting)
     _neighbours(views)
     _ledgers(archive, views)
     views.latest = _newest_first(r for name in DATED for r in views.sorted[name][:10])[:10]
@@ -156,22 +143,6 @@ def _backlinks(archive: Archive, views: Views) -> None:
     }
     views.roles = dict(roles)
     views.people_of = {k: list(v) for k, v in people_of.items()}
-
-
-def _attendance(archive: Archive, meeting: Record) -> Attendance:
-    data = meeting.data
-    expected = archive.expected(meeting)
-    wanted = set(expected)
-    attendees = [p.id for p in (archive.get("people", r) for r in data.attendees) if p]
-    absent = [(p.id, a.reason) for a in data.absent if (p := archive.get("people", a.person))]
-    accounted = set(attendees) | {p for p, _ in absent}
-    return Attendance(
-        expected=expected,
-        present=[p for p in attendees if p in wanted],
-        absent=absent,
-        extra=[p for p in attendees if p not in wanted],
-        unaccounted=[p for p in expected if p not in accounted],
-    )
 
 
 def _ledgers(archive: Archive, views: Views) -> None:

@@ -178,9 +178,8 @@ def warnings(archive: Archive, today: date) -> list[Diagnostic]:
     for meeting in archive.records["meetings"].values():
         if meeting.data.type != "支委会":
             continue
-        committee = archive.committee_on(meeting.data.org, meeting.data.date)
-        present = {p.id for r in meeting.data.attendees if (p := archive.get("people", r))}
-        came = len(present & set(committee))
+        att = archive.attendance(meeting)  # for a 支委会, 应到 is the committee on that day
+        came, committee = len(att.present), att.expected
         if committee and came * 2 <= len(committee):
             found.append(
                 warning(

@@ -116,6 +116,35 @@ class Archive:
             return self.committee_on(data.org, data.date)
         return self.members_on(self.subtree(data.org), data.date)
 
+    def attendance(self, meeting: Record) -> Attendance:
+        """应到, 实到, 缺席, 列席 and the unaccounted of a meeting, by person id."""
+        data = meeting.data
+        expected = self.expected(meeting)
+        wanted = set(expected)
+        attendees = [p.id for p in (self.get("people", r) for r in data.attendees) if p]
+        absent = [(p.id, a.reason) for a in data.absent if (p := self.get("people", a.person))]
+        accounted = set(attendees) | {p for p, _ in absent}
+        return Attendance(
+            expected=expected,
+            present=[p for p in attendees if p in wanted],
+            absent=absent,
+            extra=[p for p in attendees if p not in wanted],
+            unaccounted=[p for p in expected if p not in accounted],
+        )
+
+
+@dataclass(frozen=True)
+class Attendance:
+    expected: list[str]  # person ids, 应到
+    present: list[str]  # expected and present, 实到
+    absent: list[tuple[str, str | None]]  # (person id, reason)
+    extra: list[str]  # present but not expected: counted like 列席
+    unaccounted: list[str]  # expected, neither present nor excused
+
+    @property
+    def rate(self) -> float | None:
+        return len(self.present) / len(self.expected) if self.expected else None
+
 
 def _covers(start: date | None, end: date | None, day: date) -> bool:
     return (start is None or start <= day) and (end is None or day <= end)
@@ -351,14 +380,12 @@ def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
                     f"党小组会应由党小组召开，“{org.data.name}”是{org.data.kind}",
                 )
             )
-        present = {p.id for p in map(lambda r: archive.get("people", r), data.attendees) if p}
-        excused = {p.id for p in (archive.get("people", a.person) for a in data.absent) if p}
-        expected = archive.expected(meeting)
-        missing = [p for p in expected if p not in present | excused]
+        att = archive.attendance(meeting)
         if data.type != "其他":
+            extra = set(att.extra)
             for i, ref in enumerate(data.attendees):
                 person = archive.get("people", ref)
-                if person and person.id not in expected:
+                if person and person.id in extra:
                     diagnostics.append(
                         warning(
                             meeting.file,
@@ -367,8 +394,8 @@ def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
                             f"“{person.data.name}”当天不是应到人员，按列席处理，不计入出席率",
                         )
                     )
-        if missing:
-            names = "、".join(archive.records["people"][p].data.name for p in missing)
+        if att.unaccounted:
+            names = "、".join(archive.records["people"][p].data.name for p in att.unaccounted)
             diagnostics.append(
                 warning(
                     meeting.file, meeting.line("attendees"), "attendees", f"应到人员既不在实到也不在缺席中：{names}"
