@@ -395,10 +395,8 @@ def new_command(
     """新建一条记录：写出带中文说明的模板文件，不覆盖已有文件，并打印其路径。"""
     reporter = Reporter(quiet=True, verbose=False)
     checked = run_check(content_dir, reporter)
-    if org and (checked.archive is None or checked.archive.get("orgs", org) is None):
-        found = checked.archive and next(
-            (o for o in checked.archive.records["orgs"].values() if o.data.name == org), None
-        )
+    if org:
+        found = checked.archive.find_org(org) if checked.archive else None
         if not found:
             raise click.UsageError(f"找不到组织“{org}”")
         org = found.id

@@ -75,14 +75,11 @@ class _Refs:
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        self.org_names = {o.data.name: o.id for o in archive.records["orgs"].values()}
 
     def org(self, value: str) -> str:
-        found = self.archive.get("orgs", value)
+        found = self.archive.find_org(value)
         if found:
             return found.id
-        if value in self.org_names:
-            return self.org_names[value]
         raise ValueError(f"找不到组织“{value}”")
 
     def person(self, value: str) -> str:

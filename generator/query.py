@@ -87,9 +87,7 @@ def _within(day: date | None, start: date | None, end: date | None) -> bool:
 def _orgs(archive: Archive, value: str | None) -> set[tuple[str, str]] | None:
     if value is None:
         return None
-    org = archive.get("orgs", value) or next(
-        (o for o in archive.records["orgs"].values() if o.data.name == value), None
-    )
+    org = archive.find_org(value)
     return {("orgs", o) for o in archive.subtree(org.id)} if org else set()
 
 

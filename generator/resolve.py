@@ -60,6 +60,10 @@ class Archive:
             found = self.records["people"].get(ids[0]) if len(ids) == 1 else None
         return found
 
+    def find_org(self, value: str | None) -> Record | None:
+        """An org by id or by name, for people typing on the command line or in a spreadsheet."""
+        return self.get("orgs", value) or next((o for o in self.records["orgs"].values() if o.data.name == value), None)
+
     @cached_property
     def _children(self) -> dict[str, list[Record]]:
         found: dict[str, list[Record]] = defaultdict(list)
