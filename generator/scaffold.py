@@ -13,11 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic.fields import FieldInfo
-
 from .model import COLLECTIONS, ID_PATTERN
 from .resolve import Archive
-from .validate import submodel
+from .validate import is_list, submodel
 from .vocab import MEETING_TYPES
 
 _PLAIN_UNSAFE = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|: | #|\s$|^(?:~|null|Null|NULL)$")
@@ -74,16 +72,12 @@ def skeleton(collection: str, values: dict[str, Any], schema: str | None = None)
         value = values.get(key)
         if value not in (None, [], {}):
             lines.extend(dump({key: value}))
-        elif submodel(info.annotation) is not None and _is_list(info):
+        elif submodel(info.annotation) is not None and is_list(info.annotation):
             lines.append(f"{key}:")
             lines.extend(f"#   {line}" for line in dump((info.examples or [[]])[0], 0))
         else:
             lines.append(f"{key}:")
     return "\n".join(lines) + "\n"
-
-
-def _is_list(info: FieldInfo) -> bool:
-    return getattr(info.annotation, "__origin__", None) is list
 
 
 def record_text(data: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from .model import ARCHIVE, COLLECTIONS, Collection, Model
-from .validate import submodel
+from .validate import is_list, submodel
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -42,7 +42,7 @@ def field_rows(model: type[Model], prefix: str = "") -> list[tuple[str, str, boo
         rows.append((key, info.title or "", info.is_required(), info.description or "", example))
         inner = submodel(info.annotation)
         if inner is not None:
-            rows += field_rows(inner, f"{key}[]." if "list" in str(info.annotation) else f"{key}.")
+            rows += field_rows(inner, f"{key}[]." if is_list(info.annotation) else f"{key}.")
     return rows
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_origin
 
 from pydantic import ValidationError
 
@@ -158,6 +158,10 @@ def _fields_at(model: type[Model], loc: Loc) -> list[str]:
         if current is None:
             return []
     return [i.alias or n for n, i in current.model_fields.items()]
+
+
+def is_list(annotation: Any) -> bool:
+    return get_origin(annotation) is list
 
 
 def submodel(annotation: Any) -> type[Model] | None:
