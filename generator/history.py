@@ -35,12 +35,13 @@ def last_changes(content_dir: Path) -> dict[str, Change]:
     prefix = git("rev-parse", "--show-prefix")
     if prefix is None:
         return {}
+    prefix = prefix.strip()
     log = git("log", "--format=%x1e%H%x1f%an%x1f%as", "--name-only", "--", ".")
     changes: dict[str, Change] = {}
     for block in (log or "").split("\x1e")[1:]:
         head, _, names = block.partition("\n")
         commit, author, day = head.split("\x1f")
         for name in names.splitlines():
-            if name.startswith(prefix.strip()):
-                changes.setdefault(name[len(prefix.strip()) :], Change(day, author, commit))
+            if name.startswith(prefix):
+                changes.setdefault(name[len(prefix) :], Change(day, author, commit))
     return changes

@@ -169,18 +169,23 @@ def _honours(archive: Archive, views: Views) -> dict[str, Any]:
         [str(y) for y in years],
         [charts.Series(level, [table[y].get(level, 0) for y in years]) for level in levels],
     )
-    orgs: dict[str, int] = defaultdict(int)
-    people: dict[str, int] = defaultdict(int)
-    for key, _ in ledgers.recipients(archive, honours):
-        collection, record_id = key.split("/")
-        (orgs if collection == "orgs" else people)[record_id] += 1
     return {
         "chart": chart,
         "levels": levels,
         "table": list(table.items()),
-        "orgs": [(archive.records["orgs"][o], n) for o, n in sorted(orgs.items(), key=lambda x: -x[1])],
-        "people": [(archive.records["people"][p], n) for p, n in sorted(people.items(), key=lambda x: -x[1])],
+        "orgs": _honoured(archive, views, "orgs"),
+        "people": _honoured(archive, views, "people"),
     }
+
+
+def _honoured(archive: Archive, views: Views, collection: str) -> list[tuple[Any, int]]:
+    """Recipients of honours with their counts, most first: the backlinks already hold them."""
+    counts = [
+        (archive.records[collection][record_id], len(found["honours"]))
+        for (kind, record_id), found in views.backlinks.items()
+        if kind == collection and found.get("honours")
+    ]
+    return sorted(counts, key=lambda pair: (-pair[1], pair[0].id))
 
 
 def _achievements(archive: Archive, views: Views) -> dict[str, Any]:

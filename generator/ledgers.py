@@ -8,8 +8,7 @@ the site), by the check (warnings) and by export (spreadsheets).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -325,27 +324,9 @@ def metric_history(achievements: list[Record], record_date: Any) -> dict[str, li
     return {name: sorted(points, key=lambda p: p.day) for name, points in sorted(history.items())}
 
 
-@dataclass
-class Counts:
-    """Counts of records by two keys, e.g. year x level."""
-
-    rows: dict[Any, dict[Any, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
-
-    def add(self, row: Any, column: Any) -> None:
-        self.rows[row][column] += 1
-
-
 def count_by(records: list[Record], row: Any, column: Any) -> dict[Any, dict[Any, int]]:
-    counts = Counts()
+    """Counts of records by two keys, e.g. year x level; rows newest/largest first."""
+    counts: dict[Any, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
     for record in records:
-        counts.add(row(record), column(record))
-    return {r: dict(c) for r, c in sorted(counts.rows.items(), reverse=True)}
-
-
-def recipients(archive: Archive, honours: list[Record]) -> Iterator[tuple[str, Record]]:
-    """(org or person key "orgs/id", honour) for every recipient in the archive."""
-    for honour in honours:
-        for recipient in honour.data.recipients:
-            target = archive.get("orgs", recipient.org) or archive.get("people", recipient.person or recipient.team)
-            if target:
-                yield f"{target.collection}/{target.id}", honour
+        counts[row(record)][column(record)] += 1
+    return {r: dict(c) for r, c in sorted(counts.items(), reverse=True)}
