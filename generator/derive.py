@@ -70,15 +70,18 @@ class Views:
     by_tag: dict[str, list[Record]] = field(default_factory=dict)
     by_level: dict[str, list[Record]] = field(default_factory=dict)  # honours by level
     by_category: dict[str, list[Record]] = field(default_factory=dict)  # achievements by category
-    attendance: dict[str, Attendance] = field(default_factory=dict)
+    attendance: dict[str, Attendance] = field(default_factory=dict)  # every meeting, restricted ones too
     neighbours: dict[str, tuple[Record | None, Record | None]] = field(default_factory=dict)
     latest: list[Record] = field(default_factory=list)
-    # ledgers
+    # ledgers: computed on the full archive, so restricted records count; pages decide what they show
+    hidden: frozenset[tuple[str, str]] = frozenset()  # keys of records counted but not published
+    ledger_meetings: list[Record] = field(default_factory=list)  # newest first, restricted ones too
     compliance: list[ledgers.ComplianceRow] = field(default_factory=list)
     attendance_by_org: dict[str, dict[int, ledgers.Tally]] = field(default_factory=dict)
     attendance_by_person: dict[str, dict[int, ledgers.Tally]] = field(default_factory=dict)
     attendance_by_month: dict[str, ledgers.Tally] = field(default_factory=dict)
-    actions: list[ledgers.ActionItem] = field(default_factory=list)
+    actions: list[ledgers.ActionItem] = field(default_factory=list)  # published meetings only
+    all_actions: list[ledgers.ActionItem] = field(default_factory=list)  # for counts
     open_actions: dict[str, list[ledgers.ActionItem]] = field(default_factory=dict)  # by owner
     scores: dict[str, dict[str, list[ledgers.Score]]] = field(default_factory=dict)
     metrics: dict[str, list[ledgers.MetricPoint]] = field(default_factory=dict)
@@ -88,7 +91,9 @@ def _newest_first(records: Any) -> list[Record]:
     return sorted(records, key=lambda r: (record_date(r) or date.min, r.id), reverse=True)
 
 
-def derive(archive: Archive, today: date) -> Views:
+def derive(archive: Archive, today: date, full: Archive | None = None) -> Views:
+    """Views of `archive` (what the site shows); ledgers count every record of `full` (default: archive)."""
+    full = full or archive
     views = Views(today=today)
     for name in COLLECTIONS:
         pool = archive.records[name].values()
@@ -110,10 +115,8 @@ def derive(archive: Archive, today: date) -> Views:
     views.by_category = _group(
         views.sorted["achievements"], lambda r: r.data.category, vocab.ACHIEVEMENT_CATEGORIES.words
     )
-    for meeting in views.sorted["meetings"]:
-        views.attendance[meeting.id] = archive.attendance(meeting)
     _neighbours(views)
-    _ledgers(archive, views)
+    _ledgers(full, archive, views)
     views.latest = _newest_first(r for name in DATED for r in views.sorted[name][:10])[:10]
     return views
 
@@ -145,17 +148,23 @@ def _backlinks(archive: Archive, views: Views) -> None:
     views.people_of = {k: list(v) for k, v in people_of.items()}
 
 
-def _ledgers(archive: Archive, views: Views) -> None:
-    meetings = views.sorted["meetings"]
-    views.compliance = ledgers.compliance(archive, views.today)
+def _ledgers(full: Archive, shown: Archive, views: Views) -> None:
+    views.hidden = frozenset(
+        r.key for name, pool in full.records.items() for r in pool.values() if r.id not in shown.records[name]
+    )
+    meetings = views.ledger_meetings = _newest_first(full.records["meetings"].values())
+    for meeting in meetings:
+        views.attendance[meeting.id] = full.attendance(meeting)
+    views.compliance = ledgers.compliance(full, views.today)
     views.attendance_by_org, views.attendance_by_person, views.attendance_by_month = ledgers.attendance_by(
         views.attendance, meetings
     )
-    views.actions = ledgers.actions(archive, meetings, views.today)
+    views.all_actions = ledgers.actions(full, meetings, views.today)
+    views.actions = [a for a in views.all_actions if a.meeting.key not in views.hidden]
     for item in views.actions:
         if item.open and item.owner:
             views.open_actions.setdefault(item.owner, []).append(item)
-    views.scores = ledgers.scores(archive, views.sorted["assessments"])
+    views.scores = ledgers.scores(shown, views.sorted["assessments"])  # scores are content: published only
     views.metrics = ledgers.metric_history(views.sorted["achievements"], record_date)
 
 

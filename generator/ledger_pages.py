@@ -61,13 +61,14 @@ def _compliance(archive: Archive, views: Views) -> dict[str, Any]:
         "summary": summary,
         "matrix": matrix,
         "root": ROOT,
+        "hidden": views.hidden,
         "chart": _meetings_per_month(archive, views),
     }
 
 
 def _meetings_per_month(archive: Archive, views: Views) -> str:
-    """Meetings held per month by each 党支部 with its 党小组."""
-    meetings = views.sorted["meetings"]
+    """Meetings held per month by each 党支部 with its 党小组 (restricted ones count)."""
+    meetings = views.ledger_meetings
     if not meetings:
         return ""
     months = [p.start.strftime("%Y-%m") for p in ledgers.periods(1, meetings[-1].data.date, meetings[0].data.date)]
@@ -115,14 +116,16 @@ def _attendance(archive: Archive, views: Views) -> dict[str, Any]:
 
 
 def _actions(archive: Archive, views: Views) -> dict[str, Any]:
+    """Lists show the published meetings' actions; counts include restricted meetings' actions."""
     items = sorted(views.actions, key=lambda a: a.action.due or a.meeting.data.date, reverse=True)
+    counted = views.all_actions
     by_status = [
         (s, [a for a in items if (a.action.status or "未开始") == s]) for s in ("进行中", "未开始", "已完成", "已取消")
     ]
 
     def counts(key: Callable[[ledgers.ActionItem], str | None], collection: str) -> list[tuple[Any, Any]]:
         table: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "done": 0})
-        for a in items:
+        for a in counted:
             if (k := key(a)) is not None:
                 table[k]["open" if a.open else "done"] += 1
                 table[k]["overdue"] += a.overdue
@@ -131,6 +134,8 @@ def _actions(archive: Archive, views: Views) -> dict[str, Any]:
 
     return {
         "items": items,
+        "total": len(counted),
+        "total_overdue": sum(a.overdue for a in counted),
         "overdue": [a for a in items if a.overdue],
         "by_status": [(s, found) for s, found in by_status if found],
         "by_org": counts(lambda a: a.meeting.data.org, "orgs"),

@@ -76,7 +76,7 @@ def check(
     if archive is not None and full is not None and not has_errors(diagnostics):
         done = _timed(timings, "derive", progress)
         day = today or date.today()
-        views = derive(archive, day)
+        views = derive(archive, day, full)
         diagnostics += ledgers.warnings(full, day)
         done()
     diagnostics = sorted(diagnostics)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
-from conftest import write_archive, zhibu
+from conftest import DEMO, write_archive, zhibu
 
 from generator.pipeline import check
 
@@ -172,3 +172,77 @@ def test_charts_are_well_formed_svg(demo_site: Path) -> None:
             assert root.tag.endswith("svg") and root.find("{http://www.w3.org/2000/svg}title") is not None
             count += 1
     assert count == 9  # meetings per month, attendance, 双百, honours by level, one per metric (5)
+
+
+# ---------------------------------------------------------------- restricted records count
+
+
+def _matrix_cells(site: Path) -> dict[tuple[str, str], tuple[str, int, int]]:
+    """(org name, cell title) -> (status, ✓受限 marks, links) as the public compliance page shows them."""
+    html = (site / "ledgers" / "compliance" / "index.html").read_text(encoding="utf-8")
+    cells = {}
+    for section in html.split("<h2")[1:]:
+        org = re.sub(r"<[^>]+>", "", section.split(">", 1)[1].split("</h2>")[0]).strip(" ¶")
+        for status, title, body in re.findall(
+            r'<td colspan="\d+" class="zhibu-cell (\w+)" title="([^"]+)">(.*?)</td>', section
+        ):
+            cells[(org, title)] = (status, body.count("✓受限"), body.count("<a "))
+    return cells
+
+
+def assert_ledgers_agree(content: Path, site: Path, today: date | None = None) -> None:
+    """The public matrix, the full archive's ledger and `zhibu check` agree on every cell."""
+    full = check(content, include_restricted=True, today=today)
+    shown = _matrix_cells(site)
+    expected = {}
+    for row in full.views.compliance:
+        for cell in row.cells:
+            restricted = sum(m.data.visibility == "受限" for m in cell.meetings)
+            expected[(row.org.data.name, f"{cell.period.label}{row.type}")] = (
+                cell.status,
+                restricted,
+                len(cell.meetings) - restricted,
+            )
+    assert shown == expected
+    args = ["check", "--content", content] + (["--today", today.isoformat()] if today else [])
+    warned = {line.split("警告: ")[1] for line in zhibu(*args).stdout.splitlines() if "未召开" in line}
+    missing = {title for (_, title), (status, *_) in expected.items() if status == "missing"}
+    assert {w.split("未召开")[0] + w.split("未召开")[1].split("（")[0] for w in warned} == missing
+
+
+def test_restricted_meetings_fill_their_cells_without_a_link(tmp_path: Path) -> None:
+    hidden = "visibility: 受限\n"
+    files = {
+        "meetings/z1.yaml": meeting("支委会", "zb", "2023-01-05", ["zhang"], extra=hidden),
+        "meetings/z2.yaml": meeting("支委会", "zb", "2023-02-05", ["zhang"], extra=hidden),
+        "meetings/d1.yaml": meeting("主题党日", "zb", "2023-01-20", ["zhang", "li"], extra=hidden),
+        "meetings/d2.yaml": meeting("主题党日", "zb", "2023-02-20", ["zhang"], extra=hidden),
+        "meetings/d3.yaml": meeting("主题党日", "zb", "2023-03-20", ["zhang", "li"]),
+        "meetings/x1.yaml": meeting("党小组会", "xz", "2023-01-10", ["zhang", "li"], extra=hidden),
+        "meetings/k1.yaml": meeting(
+            "党课", "zb", "2023-03-01", ["zhang"], extra=hidden + "actions:\n  - {task: 秘密任务, owner: li}\n"
+        ),
+        "meetings/m1.yaml": meeting("党员大会", "zb", "2023-02-01", ["zhang", "li"], extra=hidden),
+    }
+    content = write_archive(tmp_path, {"archive.yaml": ARCHIVE, **files})
+    site = tmp_path / "site"
+    assert zhibu("build", "--content", content, "--site", site, "--today", "2023-04-15").returncode == 0
+    assert_ledgers_agree(content, site, date(2023, 4, 15))
+    cells = _matrix_cells(site)
+    assert cells[("第一党支部", "2023年2月支委会")] == ("held", 1, 0)
+    assert cells[("第一党支部", "2023年3月支委会")][0] == "missing"
+    assert cells[("第一党支部", "2023年3月主题党日")] == ("held", 0, 1)
+    html = (site / "ledgers" / "compliance" / "index.html").read_text(encoding="utf-8")
+    assert "meetings/z1/" not in html and not (site / "meetings" / "z1").exists()
+    # attendance and action totals count the restricted meetings, and reveal no text
+    attendance = (site / "ledgers" / "attendance" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"2023</td>\s*<td[^>]*>7</td>\s*<td[^>]*>12</td>\s*<td[^>]*>10</td>", attendance)  # zb: 7 meetings
+    actions = (site / "ledgers" / "actions" / "index.html").read_text(encoding="utf-8")
+    assert "共 1 项" in actions and "受限会议的 1 项" in actions and "秘密任务" not in actions
+    assert not [p for p in site.rglob("*") if p.is_file() and "秘密任务".encode() in p.read_bytes()]
+
+
+def test_demo_ledgers_agree_with_the_check(demo_site: Path) -> None:
+    assert_ledgers_agree(DEMO, demo_site)
+    cells = _matrix_cells(demo_site)
+    assert cells[("电解生产线党支部", "2025年民主评议党员")] == ("held", 1, 0)
