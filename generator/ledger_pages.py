@@ -119,9 +119,9 @@ def _actions(archive: Archive, views: Views) -> dict[str, Any]:
     """Lists show the published meetings' actions; counts include restricted meetings' actions."""
     items = sorted(views.actions, key=lambda a: a.action.due or a.meeting.data.date, reverse=True)
     counted = views.all_actions
-    by_status = [
-        (s, [a for a in items if (a.action.status or "未开始") == s]) for s in ("进行中", "未开始", "已完成", "已取消")
-    ]
+    statuses = ("进行中", "未开始", "已完成", "已取消")
+    by_status = [(s, [a for a in items if (a.action.status or "未开始") == s]) for s in statuses]
+    status_counts = [(s, n) for s in statuses if (n := sum((a.action.status or "未开始") == s for a in counted))]
 
     def counts(key: Callable[[ledgers.ActionItem], str | None], collection: str) -> list[tuple[Any, Any]]:
         table: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "overdue": 0, "done": 0})
@@ -135,6 +135,7 @@ def _actions(archive: Archive, views: Views) -> dict[str, Any]:
     return {
         "items": items,
         "total": len(counted),
+        "status_counts": status_counts,
         "total_overdue": sum(a.overdue for a in counted),
         "overdue": [a for a in items if a.overdue],
         "by_status": [(s, found) for s, found in by_status if found],
