@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import export, importer
+from . import export, importer, writeplan
 from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
@@ -445,7 +445,7 @@ def import_command(kind: str, source: Path, content_dir: Path, skip_bad: bool) -
     if problems and not skip_bad:
         click.echo(f"有 {len(problems)} 行无法导入，未写入任何记录（加 --skip-bad 可跳过这些行）。")
         sys.exit(1)
-    for path in importer.write(planned):
+    for path in writeplan.write(planned, content_dir):
         click.echo(path)
     click.echo(f"已导入 {len(planned)} 条记录" + (f"，跳过 {len(problems)} 行" if problems else "") + "。")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,8 +21,9 @@ from pydantic import ValidationError
 from .load import RawRecord
 from .model import COLLECTIONS
 from .resolve import Archive
-from .scaffold import DATED_FOLDERS, free_id, record_text, write_new
+from .scaffold import free_id
 from .validate import translate
+from .writeplan import Planned, settle, target
 
 SPLIT = re.compile(r"[、，,；;\n]+")
 ABSENT = re.compile(r"^(?P<person>[^（(]+)(?:[（(](?P<reason>[^）)]*)[）)])?$")
@@ -148,46 +149,48 @@ CONVERTERS: dict[str, tuple[str, Callable[[dict[str, Any], _Refs], dict[str, Any
 }
 
 
-@dataclass(frozen=True)
-class Planned:
-    path: Path
-    text: str
-
-
 def plan(kind: str, rows: list[dict[str, Any]], content: Path, archive: Archive) -> tuple[list[Planned], list[Problem]]:
-    """The files the rows would become, and every row that cannot be converted."""
+    """The records the rows would become, and every row that cannot be imported.
+
+    Each id must pass the id rule and each path must stay inside the content folder;
+    a row whose record would not pass `zhibu check` is refused with the check's reason.
+    """
     collection, convert, base = CONVERTERS[kind]
     model = COLLECTIONS[collection].model
     refs = _Refs(archive)
     planned: list[Planned] = []
     problems: list[Problem] = []
-    taken: set[str] = set()
+    taken = {p.stem for p in (content / collection).rglob("*.y*ml")} if (content / collection).is_dir() else set()
+    taken |= set(archive.records[collection])
     for number, row in enumerate(rows, start=2):
         if not any(_text(v) for v in row.values()):
             continue
         try:
             data = {k: v for k, v in convert(row, refs).items() if v not in (None, [], "")}
             record = model.model_validate(data)
-        except ValueError as exc:
-            if isinstance(exc, ValidationError):
-                raw = RawRecord(collection, "", "", data, {})
-                messages = [f"{d.field}: {d.message}" for d in (translate(raw, model, e) for e in exc.errors())]
-                problems.append(Problem(number, "；".join(messages)))
-            else:
-                problems.append(Problem(number, str(exc)))
+            record_id = _text(row.get("编号")) or free_id(
+                content / collection, f"{base}-{_text(row.get('日期')) or number}"
+            )
+            if record_id in taken:
+                raise ValueError(f"编号“{record_id}”已存在，不会覆盖")
+            path = target(content, collection, record_id, str(getattr(record, "date", None) or "")[:4])
+        except ValidationError as exc:
+            raw = RawRecord(collection, "", "", data, {})
+            messages = [f"{d.field}: {d.message}" for d in (translate(raw, model, e) for e in exc.errors())]
+            problems.append(Problem(number, "；".join(messages)))
             continue
-        record_id = _text(row.get("编号")) or free_id(
-            content / collection, f"{base}-{_text(row.get('日期')) or number}"
-        )
-        clash = list((content / collection).rglob(f"{record_id}.y*ml")) or record_id in taken
-        if clash or record_id in archive.records[collection]:
-            problems.append(Problem(number, f"编号“{record_id}”已存在，不会覆盖"))
+        except ValueError as exc:
+            problems.append(Problem(number, str(exc)))
             continue
         taken.add(record_id)
-        year = str(getattr(record, "date", None) or "")[:4]
-        folder = content / collection / (year if collection in DATED_FOLDERS and year else "")
-        planned.append(Planned(folder / f"{record_id}.yaml", record_text(_yaml_data(data))))
-    return planned, problems
+        planned.append(Planned(collection, record_id, path, _yaml_data(data), f"第 {number} 行"))
+    rows_of = {p.path: int(p.source.split()[1]) for p in planned}
+    kept, refused = settle(content, planned)
+    for item, found in refused:
+        problems.append(
+            Problem(rows_of[item.path], "；".join(f"{d.field}: {d.message}" if d.field else d.message for d in found))
+        )
+    return kept, sorted(problems, key=lambda p: p.row)
 
 
 def _yaml_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -201,9 +204,3 @@ def _yaml_data(data: dict[str, Any]) -> dict[str, Any]:
         return value
 
     return clean(data)
-
-
-def write(planned: list[Planned]) -> Iterator[Path]:
-    for item in planned:
-        write_new(item.path, item.text)
-        yield item.path

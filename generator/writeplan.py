@@ -1,0 +1,136 @@
+"""Records about to be written from outside data (spreadsheets, full workbooks): proven safe first.
+
+Paths are proven, not cleaned: an id must pass the same rule as a file name, and the
+resolved path must stay inside the content folder (symlinked folders included). Then the
+whole archive, with the new files laid over it, goes through the real check; a planned
+file with an error is refused with the check's own reason. Only then is anything written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from . import privacy
+from .diagnostics import Diagnostic, Severity
+from .load import Content, RawRecord, load, parse_yaml
+from .model import ID_PATTERN
+from .resolve import resolve
+from .scaffold import DATED_FOLDERS, record_text
+from .validate import validate
+
+ID_RULE = "只能用小写字母、数字和连字符，以字母或数字开头，最长 80 个字符"
+
+
+class UnsafePath(ValueError):
+    """An id or path that would leave the content folder or break the id rule."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One record to write: new (old is None) or a changed existing file."""
+
+    collection: str  # "archive" or a key of COLLECTIONS
+    id: str
+    path: Path  # resolved, proven inside the content folder
+    data: dict[str, Any]
+    source: str  # where it came from, for messages: "第 5 行" or "会议 第 3 行"
+    old: str | None = None  # the existing file's text when this is an update
+
+    @property
+    def text(self) -> str:
+        return record_text(self.data)
+
+    def diff(self, root: Path) -> str:
+        rel = self.path.relative_to(root.resolve()).as_posix()
+        lines = difflib.unified_diff(
+            (self.old or "").splitlines(), self.text.splitlines(), f"{rel}（原）", f"{rel}（新）", lineterm="", n=1
+        )
+        return "\n".join(lines)
+
+
+def check_id(record_id: str) -> None:
+    if not ID_PATTERN.match(record_id):
+        raise UnsafePath(f"编号“{record_id}”无效：{ID_RULE}")
+
+
+def prove_inside(root: Path, path: Path) -> Path:
+    """path resolved (symlinks followed), or UnsafePath when it is not inside root."""
+    real_root = root.resolve()
+    real = path.resolve()
+    if real_root not in real.parents:
+        raise UnsafePath(f"写入位置 {path} 不在档案目录 {root} 之内，已拒绝")
+    return real
+
+
+def target(root: Path, collection: str, record_id: str, year: str | None) -> Path:
+    """Where a new record goes: the collection folder, by year for dated collections."""
+    check_id(record_id)
+    if collection == "archive":
+        return prove_inside(root, root / "archive.yaml")
+    folder = root / collection
+    if collection in DATED_FOLDERS and year and year.isdigit():
+        folder = folder / year
+    return prove_inside(root, folder / f"{record_id}.yaml")
+
+
+def refusals(root: Path, planned: list[Planned], content: Content | None = None) -> dict[Path, list[Diagnostic]]:
+    """The errors `zhibu check` would report in each planned file once written."""
+    content = content or load(root)
+    real_root = root.resolve()
+    rel = {p.path: p.path.relative_to(real_root).as_posix() for p in planned}
+    replaced = {p.path for p in planned if p.old is not None}
+    raws = [r for r in content.records if (root / r.file).resolve() not in replaced]
+    for item in planned:
+        lines: dict[tuple[str | int, ...], int] = {}
+        found: list[Diagnostic] = []
+        data = parse_yaml(item.text, lines, found, rel[item.path])
+        raws.append(RawRecord(item.collection, item.id, rel[item.path], data, lines))
+    validated, problems = validate(raws)
+    allowlist = validated.archive.data.pii_allowlist if validated.archive else []
+    problems += privacy.scan(raws, [], allowlist)
+    files = content.files
+    _, more = resolve(validated, replace(content, records=raws, files=files))
+    by_file = {v: k for k, v in rel.items()}
+    out: dict[Path, list[Diagnostic]] = {}
+    for d in sorted(problems + more):
+        path = by_file.get(d.file)
+        if path is not None and d.severity is Severity.ERROR:
+            out.setdefault(path, []).append(d)
+    return out
+
+
+def settle(root: Path, planned: list[Planned]) -> tuple[list[Planned], list[tuple[Planned, list[Diagnostic]]]]:
+    """Drop planned records that would fail the check, again until the rest all pass.
+
+    A refused record can leave another one dangling (a meeting of an org that is
+    refused), so the check runs until nothing more is refused.
+    """
+    content = load(root) if root.is_dir() else Content(root=root)
+    kept, refused = list(planned), []
+    while kept:
+        bad = refusals(root, kept, content)
+        if not bad:
+            break
+        refused += [(p, bad[p.path]) for p in kept if p.path in bad]
+        kept = [p for p in kept if p.path not in bad]
+    return kept, refused
+
+
+def write(planned: Iterable[Planned], root: Path) -> list[Path]:
+    """Write each planned record; new files are created exclusively (never overwrite)."""
+    written = []
+    for item in planned:
+        path = prove_inside(root, item.path)  # again: a folder may have changed since planning
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prove_inside(root, path.parent / path.name)
+        if item.old is None:
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(item.text)
+        else:
+            path.write_text(item.text, encoding="utf-8")
+        written.append(path)
+    return written
