@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 errors in the archive (or a failed build), 2 usage erro
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import sys
@@ -376,12 +377,13 @@ def schema_command(out_dir: Path, docs_file: Path | None) -> None:
 @help_option
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @content_option
-@click.option("--org", help="组织编号或名称（会议按它填写应到人员）")
-@click.option("--title", help="标题")
+@click.option("--org", help="组织编号或名称（会议按它列出应到人员）")
+@click.option("--title", help="标题（会议默认按档案的惯例生成，如“第4次支委会”）")
 @click.option("--type", "kind_value", help="类型，如 支委会、党课、省部级、读书会")
 @click.option("--name", help="姓名或组织名称（person、org）")
-@click.option("--id", "record_id", help="编号（默认按惯例生成）")
-@today_option
+@click.option("--id", "record_id", help="编号（默认按档案的惯例生成）")
+@click.option("--date", "--today", "today", callback=_parse_today, metavar="YYYY-MM-DD", help="记录的日期（默认今天）")
+@verbosity
 def new_command(
     kind: str,
     content_dir: Path,
@@ -391,21 +393,41 @@ def new_command(
     name: str | None,
     record_id: str | None,
     today: date | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
-    """新建一条记录：写出带中文说明的模板文件，不覆盖已有文件，并打印其路径。"""
-    reporter = Reporter(quiet=True, verbose=False)
-    checked = run_check(content_dir, reporter)
+    """新建一条记录：按档案的惯例（目录、编号、标题）写出带中文说明的模板文件，不覆盖已有文件，并打印其路径。"""
+    reporter = Reporter(quiet, verbose)
+    checked = run_check(content_dir, reporter, include_restricted=True)
     if org:
-        found = checked.archive.find_org(org) if checked.archive else None
-        if not found:
-            raise click.UsageError(f"找不到组织“{org}”")
-        org = found.id
+        org = _org_id(checked, org)
     options = NewOptions(today or date.today(), org, title, kind_value, record_id, name)
     try:
-        path = new_record(content_dir, kind, checked.archive, options)
+        made = new_record(content_dir, kind, checked.archive, options)
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(path)
+    click.echo(made.path)
+    for meeting in [] if quiet else made.same_period:
+        data = meeting.data
+        click.echo(f"注意：同一期间已有{data.type}：{data.date} {data.title}（{meeting.file}）", err=True)
+    if verbose:
+        for diagnostic in checked.diagnostics:
+            click.echo(str(diagnostic), err=True)
+
+
+def _org_id(checked: Checked, text: str) -> str:
+    """The org's id for what a person typed; a usage error with "是不是…" suggestions otherwise."""
+    archive = checked.archive
+    found = archive.find_org(text) if archive else None
+    if found:
+        return found.id
+    orgs = list(archive.records["orgs"].values()) if archive else []
+    names = {o.data.name: o for o in orgs} | {o.id: o for o in orgs}
+    close = difflib.get_close_matches(text, list(names), n=3, cutoff=0.5)
+    close += [n for n in names if text in n or (len(n) > 1 and n in text)]
+    suggestions = list(dict.fromkeys(f"{names[n].data.name}（{names[n].id}）" for n in close))[:3]
+    hint = f"，是不是：{'、'.join(suggestions)}？" if suggestions else "（用 zhibu search --type orgs 列出组织）"
+    raise click.UsageError(f"找不到组织“{text}”{hint}")
 
 
 @cli.command("init", add_help_option=False)

@@ -13,9 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import conventions
 from .model import COLLECTIONS, ID_PATTERN
 from .resolve import Archive
-from .validate import is_list, submodel
+from .validate import Record, is_list, submodel
 from .vocab import MEETING_TYPES
 
 _PLAIN_UNSAFE = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|: | #|\s$|^(?:~|null|Null|NULL)$")
@@ -56,11 +57,14 @@ def dump(data: Any, indent: int = 0) -> list[str]:
     return lines
 
 
-def skeleton(collection: str, values: dict[str, Any], schema: str | None = None) -> str:
+def skeleton(
+    collection: str, values: dict[str, Any], schema: str | None = None, notes: dict[str, list[str]] | None = None
+) -> str:
     """Every field of a collection, each under a comment with its title and description.
 
     Given values are filled in; the others are left empty (an empty field is "not given"),
-    and list fields of sub-records show a commented example.
+    and list fields of sub-records show a commented example. `notes` adds comment lines
+    under a field (a new meeting's expected attendees, left for the editor to confirm).
     """
     model = COLLECTIONS[collection].model
     lines = [f"# yaml-language-server: $schema={schema}"] if schema else []
@@ -77,6 +81,7 @@ def skeleton(collection: str, values: dict[str, Any], schema: str | None = None)
             lines.extend(f"#   {line}" for line in dump((info.examples or [[]])[0], 0))
         else:
             lines.append(f"{key}:")
+        lines.extend(f"#   {line}" for line in (notes or {}).get(key, []))
     return "\n".join(lines) + "\n"
 
 
@@ -115,17 +120,7 @@ KINDS = {  # CLI word -> collection
     "person": "people",
     "org": "orgs",
 }
-MEETING_CODES = {
-    "党员大会": "dydh",
-    "支委会": "zwh",
-    "党小组会": "xzh",
-    "党课": "dk",
-    "主题党日": "ztdr",
-    "组织生活会": "zzshh",
-    "民主评议党员": "mzpy",
-    "其他": "qt",
-}
-DATED_FOLDERS = ("meetings", "honours", "achievements", "activities", "assessments")
+DATED_FOLDERS = conventions.DATED
 
 
 @dataclass(frozen=True)
@@ -138,53 +133,66 @@ class NewOptions:
     name: str | None = None
 
 
-def new_record(content: Path, kind: str, archive: Archive | None, options: NewOptions) -> Path:
-    """Write a skeleton record following the archive's conventions; returns its path."""
+@dataclass(frozen=True)
+class NewRecord:
+    path: Path
+    same_period: list[Record]  # meetings of that org and type already held in the period
+
+
+def new_record(content: Path, kind: str, archive: Archive | None, options: NewOptions) -> NewRecord:
+    """Write a skeleton record where the archive's conventions put it (see conventions.py)."""
     collection = KINDS[kind]
     org = archive.get("orgs", options.org) if archive and options.org else None
-    values, base = _defaults(collection, archive, org, options)
-    record_id = options.record_id or free_id(content / collection, base)
+    kind_value = MEETING_TYPES.canonical(options.type or "支委会") if collection == "meetings" else options.type
+    taken = {p.stem for p in (content / collection).rglob("*.y*ml")} if (content / collection).exists() else set()
+    proposal = conventions.propose(
+        archive, collection, org=org.id if org else options.org, kind=kind_value, day=options.today, taken=taken
+    )
+    record_id = options.record_id or proposal.record_id
     if not ID_PATTERN.match(record_id):
         raise ValueError(f"编号“{record_id}”无效：只能用小写字母、数字和连字符")
-    folder = content / collection / (str(options.today.year) if collection in DATED_FOLDERS else "")
-    path = folder / f"{record_id}.yaml"
-    if any((content / collection).rglob(f"{record_id}.y*ml")):
+    if record_id in taken:
         raise FileExistsError(f"编号“{record_id}”已被使用")
+    folder = content / proposal.folder
+    values, notes = _defaults(collection, archive, org, options, kind_value, proposal.title)
     schema = content.parent / "schemas" / f"{collection}.schema.json"
     reference = os.path.relpath(schema, folder) if schema.is_file() else None
-    write_new(path, skeleton(collection, values, reference))
-    return path
+    path = folder / f"{record_id}.yaml"
+    write_new(path, skeleton(collection, values, reference, notes))
+    same = conventions.same_period(archive, org.id, str(kind_value), options.today) if archive and org else []
+    return NewRecord(path, same if collection == "meetings" else [])
 
 
-def _defaults(collection: str, archive: Archive | None, org: Any, o: NewOptions) -> tuple[dict[str, Any], str]:
+def _defaults(
+    collection: str, archive: Archive | None, org: Any, o: NewOptions, kind: Any, title: str | None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Values to fill in and comment lines under fields (a meeting's expected attendees)."""
     day, month = o.today.isoformat(), o.today.strftime("%Y-%m")
     org_id = org.id if org else o.org
-    org_name = org.data.name if org else ""
     if collection == "meetings":
-        kind = MEETING_TYPES.canonical(o.type or "支委会")
-        title = o.title or (f"{org_name}{o.today.year}年{o.today.month}月{kind}" if org_name else None)
-        attendees = _expected(archive, org_id, kind, o.today) if archive and org else []
-        values = {"type": kind, "title": title, "org": org_id, "date": day, "attendees": attendees}
-        return values, f"{org_id or 'meeting'}-{MEETING_CODES.get(str(kind), 'hy')}-{day}"
+        values = {"type": kind, "title": o.title or title, "org": org_id, "date": day}
+        expected = _expected(archive, org_id, kind, o.today) if archive and org else []
+        people = [archive.records["people"][p] for p in expected] if archive else []
+        notes = ["应到（供参考，出席的人写在 attendees 下，缺席的写进 absent 并注明原因）："]
+        notes += [f"  - {p.id}    # {p.data.name}" for p in people]
+        return values, {"attendees": notes} if people else {}
     if collection == "people":
         membership = [{"org": org_id, "from": day}] if org_id else []
-        return {"name": o.name, "status": "正式党员", "memberships": membership}, "person"
+        return {"name": o.name, "status": "正式党员", "memberships": membership}, {}
     if collection == "orgs":
-        return {"name": o.name or o.title, "kind": o.type, "parent": org_id}, "org"
+        return {"name": o.name or o.title, "kind": o.type, "parent": org_id}, {}
     if collection == "assessments":
-        return {"scheme": o.type or "双百", "period": month, "subject": {"org": org_id} if org_id else None}, (
-            f"{org_id or 'assessment'}-{month}"
-        )
+        return {"scheme": o.type or "双百", "period": month, "subject": {"org": org_id} if org_id else None}, {}
     if collection == "projects":
-        return {"title": o.title, "kind": o.type, "start": month, "org": org_id}, f"project-{month}"
+        return {"title": o.title, "kind": o.type, "start": month, "org": org_id}, {}
     date_value = day if collection == "activities" else month
     type_key = {"honours": "level", "achievements": "category", "activities": "kind"}[collection]
-    values = {"title": o.title, type_key: o.type, "date": date_value}
+    values = {"title": o.title or title, type_key: o.type, "date": date_value}
     if collection == "honours":
         values["recipients"] = [{"org": org_id}] if org_id else None
     else:
         values["org"] = org_id
-    return values, f"{collection.rstrip('s').replace('activitie', 'activity')}-{date_value}"
+    return values, {}
 
 
 def _expected(archive: Archive, org_id: str, kind: Any, day: date) -> list[str]:

@@ -31,9 +31,10 @@ def test_init_then_new_then_check_passes(tmp_path: Path) -> None:
     path = root / made.stdout.strip()
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../../../schemas/meetings.schema.json")
-    assert "# 会议类型（必填）" in text and "attendees:\n  - shuji" in text
+    assert "# 会议类型（必填）" in text and "attendees:\n#   应到" in text and "#     - shuji    # 支部书记" in text
     assert f"date: {date.today().isoformat()}" in text
-    assert zhibu("check", "--strict", cwd=root).returncode == 0
+    assert zhibu("check", cwd=root).returncode == 0
+    assert zhibu("check", "--strict", cwd=root).returncode == 1  # 实到 left empty until someone fills it in
     for kind in ("honour", "achievement", "activity", "project", "assessment", "person", "org"):
         result = zhibu("new", kind, "--org", "zhibu", cwd=root)
         assert result.returncode == 0 and (root / result.stdout.strip()).is_file(), (kind, result.stderr)
