@@ -5,7 +5,6 @@ Exit codes: 0 success, 1 errors in the archive (or a failed build), 2 usage erro
 
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 import sys
@@ -421,13 +420,12 @@ def _org_id(checked: Checked, text: str) -> str:
     found = archive.find_org(text) if archive else None
     if found:
         return found.id
-    orgs = list(archive.records["orgs"].values()) if archive else []
-    names = {o.data.name: o for o in orgs} | {o.id: o for o in orgs}
-    close = difflib.get_close_matches(text, list(names), n=3, cutoff=0.5)
-    close += [n for n in names if text in n or (len(n) > 1 and n in text)]
-    suggestions = list(dict.fromkeys(f"{names[n].data.name}（{names[n].id}）" for n in close))[:3]
-    hint = f"，是不是：{'、'.join(suggestions)}？" if suggestions else "（用 zhibu search --type orgs 列出组织）"
-    raise click.UsageError(f"找不到组织“{text}”{hint}")
+    if archive is None:
+        raise click.UsageError(f"找不到组织“{text}”")
+    message = archive.org_error(text)
+    raise click.UsageError(
+        message if archive.org_names.suggestions(text) else f"{message}（用 zhibu search --type orgs 列出组织）"
+    )
 
 
 @cli.command("init", add_help_option=False)

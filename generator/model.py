@@ -313,6 +313,11 @@ class Archive(Model):
 
 class Org(Model):
     name: Text = f("名称", "组织名称", "精炼生产线党支部", required=True)
+    aliases: list[Text] = fl(
+        "别名",
+        "名称之外的常用叫法，搜索和 --org 都认；简称（如 精炼支部、精炼）由名称自动得出，不必填写",
+        ["精炼线支部"],
+    )
     kind: enum(vocab.ORG_KINDS) = f("类型", "党委、党总支、党支部、党小组", "党支部", required=True)
     parent: OrgRef | None = f("上级组织", "上级组织编号（档案所属组织除外必填）", "jl-dzz")
     line: Text | None = f("生产线", "支部所建的生产线", "阳极炉生产线")

@@ -87,8 +87,7 @@ def _within(day: date | None, start: date | None, end: date | None) -> bool:
 def _orgs(archive: Archive, value: str | None) -> set[tuple[str, str]] | None:
     if value is None:
         return None
-    org = archive.find_org(value)
-    return {("orgs", o) for o in archive.subtree(org.id)} if org else set()
+    return {("orgs", o) for org in archive.find_orgs(value) for o in archive.subtree(org.id)}
 
 
 def _is_type(record: Record, wanted: str) -> bool:

@@ -23,6 +23,7 @@ from .diagnostics import Diagnostic, error, warning
 from .history import Change
 from .load import Content, Loc, Page
 from .model import Attachment, Model, Ref
+from .orgnames import OrgNames
 from .validate import Record, Validated
 from .vocab import PARENT_KINDS, PARTY_MEMBER_STATUSES
 
@@ -60,9 +61,28 @@ class Archive:
             found = self.records["people"].get(ids[0]) if len(ids) == 1 else None
         return found
 
+    @cached_property
+    def org_names(self) -> OrgNames:
+        return OrgNames.build(self.records["orgs"])
+
+    def find_orgs(self, value: str | None) -> list[Record]:
+        """Every org `value` names (id, name, alias or short name): one, several when ambiguous, or none."""
+        return [self.records["orgs"][i] for i in self.org_names.matches(value)] if value else []
+
     def find_org(self, value: str | None) -> Record | None:
-        """An org by id or by name, for people typing on the command line or in a spreadsheet."""
-        return self.get("orgs", value) or next((o for o in self.records["orgs"].values() if o.data.name == value), None)
+        """The one org `value` names, for people typing on the command line or in a spreadsheet.
+
+        None when it names no org or several; `org_suggestions` then says which were meant.
+        """
+        found = self.find_orgs(value)
+        return found[0] if len(found) == 1 else None
+
+    def org_error(self, value: str) -> str:
+        """Why find_org found no one org for `value`, with "是不是…" (Chinese, for error messages)."""
+        names = "、".join(f"“{self.org_names.display[i]}”（{i}）" for i in self.org_names.suggestions(value))
+        if len(self.find_orgs(value)) > 1:
+            return f"“{value}”可指{names}，请写全称或编号"
+        return f"找不到组织“{value}”" + (f"，是不是{names}？" if names else "")
 
     @cached_property
     def _children(self) -> dict[str, list[Record]]:
@@ -232,6 +252,7 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
             if target is not None and record.collection != "archive":
                 archive.links.append(Link(record.key, str(loc[0]), (marker.collection, target)))
     _check_orgs(validated.archive, records, diagnostics)
+    _check_aliases(archive, diagnostics)
     _check_memberships(archive, diagnostics)
     _check_meetings(archive, diagnostics)
     archive.files = _attachments(archive.records)
@@ -351,6 +372,17 @@ def _check_orgs(archive: Record, records: dict[str, dict[str, Record]], diagnost
                 break
             seen.add(current.data.parent)
             current = orgs.get(current.data.parent)
+
+
+def _check_aliases(archive: Archive, diagnostics: list[Diagnostic]) -> None:
+    """An alias names one org: never another org's id or name, never an alias of another org too."""
+    for org in archive.records["orgs"].values():
+        for i, alias in enumerate(org.data.aliases):
+            others = [o for o in archive.find_orgs(alias) if o.id != org.id]
+            if others:
+                names = "、".join(o.data.name for o in others)
+                message = f"别名“{alias}”已用于“{names}”，别名只能指一个组织"
+                diagnostics.append(error(org.file, org.line("aliases", i), f"aliases.{i}", message))
 
 
 def _check_memberships(archive: Archive, diagnostics: list[Diagnostic]) -> None:

@@ -117,6 +117,8 @@ def test_new_meeting_in_the_demo(demo_copy: Path) -> None:
 def test_new_finds_orgs_and_suggests(demo_copy: Path) -> None:
     by_name = zhibu("new", "meeting", "--org", "阳极炉生产线党支部", "--date", "2026-12-08", "-q", cwd=demo_copy)
     assert by_name.returncode == 0 and by_name.stdout.strip().endswith("yjl/yjl-zwh-2026-12.yaml")
-    typo = zhibu("new", "meeting", "--org", "阳极炉支部", cwd=demo_copy)
+    short = zhibu("new", "meeting", "--org", "阳极炉支部", "--date", "2026-12-09", "-q", cwd=demo_copy)
+    assert short.returncode == 0 and short.stdout.strip().endswith("yjl/yjl-zwh-2026-12-2.yaml")
+    typo = zhibu("new", "meeting", "--org", "阳极炉生产支部", cwd=demo_copy)
     assert typo.returncode == 2
-    assert "找不到组织“阳极炉支部”，是不是：阳极炉生产线党支部（yjl-zb）" in typo.stderr
+    assert "找不到组织“阳极炉生产支部”，是不是“阳极炉生产线党支部”（yjl-zb）" in typo.stderr
