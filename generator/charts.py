@@ -1,18 +1,34 @@
 """Small SVG charts written at build time: no JavaScript, no outside host.
 
-Colours come from CSS classes (zhibu-s0 ... zhibu-s7) and text uses
-currentColor, so the charts follow Material's light and dark palettes and the
-site's Chinese font. Every point carries a <title> for hover.
+A chart is one line of HTML: a caption, the SVG and an HTML legend (the legend
+stays readable when a phone scales the drawing down). Colours come from CSS
+custom properties on the series classes (zhibu-s0 ... zhibu-s7), so the charts
+follow Material's light and dark palettes; text uses currentColor and the
+site's font. Series differ by colour, dash pattern and marker shape, so two
+identical lines stay distinguishable, and the legend says which ones coincide.
+Every point carries a <title> for hover.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 64
-SERIES = 8
+WIDTH, HEIGHT = 720, 280
+LEFT, RIGHT, TOP, BOTTOM = 56, 20, 28, 30
+MAX_LABELS = 12
+# (dash pattern, marker shape) per series; colours are in zhibu.css.
+STYLES = (
+    ("", "circle"),
+    ("8 4", "square"),
+    ("2 3", "triangle"),
+    ("10 3 2 3", "diamond"),
+    ("4 2", "circle"),
+    ("1 4", "square"),
+    ("12 4 4 4", "triangle"),
+    ("6 2 1 2 1 2", "diamond"),
+)
 
 
 @dataclass(frozen=True)
@@ -21,103 +37,170 @@ class Series:
     values: list[float | None]  # one per x label; None leaves a gap
 
 
+@dataclass(frozen=True)
+class Axis:
+    """The value axis: counts and rates start at 0; counts tick in whole numbers."""
+
+    unit: str = ""
+    zero: bool = True
+    integer: bool = False
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _scale(series: list[Series], zero: bool) -> tuple[float, float]:
-    values = [v for s in series for v in s.values if v is not None]
-    if not values:
-        return 0.0, 1.0
-    low, high = min(values), max(values)
-    if zero:
-        low = min(low, 0.0)
-    if high == low:
+def ticks(low: float, high: float, integer: bool = False) -> list[float]:
+    """About five evenly spaced round values (1, 2, 2.5 or 5 times a power of ten) covering low..high."""
+    if high <= low:
         high = low + 1
-    pad = (high - low) * 0.08
-    return (low if zero else low - pad), high + pad
+    raw = (high - low) / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    steps = (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10)
+    step = next(m * magnitude for m in steps if m * magnitude >= raw * (1 - 1e-9))
+    if integer:
+        step = max(1, round(step))
+    start = math.floor(low / step + 1e-9) * step
+    end = math.ceil(high / step - 1e-9) * step
+    return [round(start + i * step, 10) for i in range(round((end - start) / step) + 1)]
 
 
-def _frame(title: str, labels: list[str], low: float, high: float, fmt: str) -> list[str]:
-    plot_h = HEIGHT - TOP - BOTTOM
-    parts = [
-        f'<svg class="zhibu-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{_e(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{_e(title)}</title>",
-    ]
-    for i in range(5):
-        value = low + (high - low) * i / 4
-        y = TOP + plot_h - plot_h * i / 4
-        parts.append(f'<line class="zhibu-grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(_text(LEFT - 6, y + 4, fmt.format(value), "end"))
-    step = max(1, -(-len(labels) // 12))
-    for i, label in enumerate(labels):
-        if i % step == 0:
-            x = _x(i, len(labels))
-            parts.append(_text(x, TOP + plot_h + 16, label, "middle"))
-    return parts
+def number(value: float) -> str:
+    """A value as people write it: 12, 93.5, 0.25 (no 93.50000001)."""
+    return f"{value:.10g}" if value != int(value) else str(int(value))
+
+
+def _tick_labels(marks: list[float], unit: str) -> list[str]:
+    """Tick labels with as many decimals as the step needs, all alike: 15.5, 16.0, 16.5."""
+    decimals = next(d for d in range(6) if all(abs(round(v, d) - v) < 1e-9 for v in marks))
+    return [f"{v:.{decimals}f}" + ("%" if unit == "%" else "") for v in marks]
+
+
+def _x(i: int, count: int) -> float:
+    return LEFT + (WIDTH - LEFT - RIGHT) * (i + 0.5) / max(1, count)
+
+
+def _y(value: float, low: float, high: float) -> float:
+    plot = HEIGHT - TOP - BOTTOM
+    return TOP + plot - plot * (value - low) / (high - low)
 
 
 def _text(x: float, y: float, text: str, anchor: str = "start") -> str:
     return f'<text class="zhibu-axis" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{_e(text)}</text>'
 
 
-def _x(i: int, count: int) -> float:
-    plot_w = WIDTH - LEFT - RIGHT
-    return LEFT + (plot_w * (i + 0.5) / count if count else 0)
-
-
-def _y(value: float, low: float, high: float) -> float:
-    plot_h = HEIGHT - TOP - BOTTOM
-    return TOP + plot_h - plot_h * (value - low) / (high - low)
-
-
-def _legend(series: list[Series]) -> list[str]:
-    parts, x = [], LEFT
-    y = HEIGHT - 18
-    for i, s in enumerate(series):
-        parts.append(f'<rect class="zhibu-s{i % SERIES}" x="{x}" y="{y - 9}" width="10" height="10"/>')
-        parts.append(_text(x + 14, y, s.name))
-        x += 28 + 13 * len(s.name)
+def _frame(title: str, labels: list[str], marks: list[float], axis: Axis) -> list[str]:
+    low, high = marks[0], marks[-1]
+    parts = [
+        f'<svg class="zhibu-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{_e(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{_e(title)}</title>",
+    ]
+    if axis.unit and axis.unit != "%":
+        parts.append(_text(LEFT - 8, TOP - 12, f"单位：{axis.unit}", "start"))
+    for value, tick in zip(marks, _tick_labels(marks, axis.unit), strict=True):
+        y = _y(value, low, high)
+        kind = "zhibu-axis-line" if value == 0 else "zhibu-grid"
+        parts.append(f'<line class="{kind}" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(_text(LEFT - 8, y + 4, tick, "end"))
+    every = max(1, -(-len(labels) // MAX_LABELS))
+    for i, label in enumerate(labels):
+        if i % every == 0:
+            parts.append(_text(_x(i, len(labels)), HEIGHT - BOTTOM + 18, label, "middle"))
     return parts
 
 
-def line_chart(title: str, labels: list[str], series: list[Series], fmt: str = "{:.4g}", zero: bool = False) -> str:
-    low, high = _scale(series, zero)
-    parts = _frame(title, labels, low, high, fmt)
+def _marker(shape: str, x: float, y: float, inner: str = "") -> str:
+    if shape == "circle":
+        tag, geometry = "circle", f'cx="{x:.1f}" cy="{y:.1f}" r="3.5"'
+    elif shape == "square":
+        tag, geometry = "rect", f'x="{x - 3.2:.1f}" y="{y - 3.2:.1f}" width="6.4" height="6.4"'
+    else:
+        corners = {
+            "triangle": ((0, -4.5), (4.2, 3), (-4.2, 3)),
+            "diamond": ((0, -4.8), (4.2, 0), (0, 4.8), (-4.2, 0)),
+        }[shape]
+        tag, geometry = "polygon", 'points="' + " ".join(f"{x + dx:.1f},{y + dy:.1f}" for dx, dy in corners) + '"'
+    return f'<{tag} class="zhibu-mark" {geometry}>{inner}</{tag}>'
+
+
+def _legend(series: list[Series], lines: bool) -> str:
+    if len(series) < 2:
+        return ""  # the title names the only series
+    items = []
     for i, s in enumerate(series):
-        points = [(_x(j, len(labels)), _y(v, low, high), v, labels[j]) for j, v in enumerate(s.values) if v is not None]
+        shape = STYLES[i % len(STYLES)][1]
+        if lines:
+            key = f'<line class="zhibu-line" x1="1" x2="35" y1="7" y2="7"{_stroke(i)}/>{_marker(shape, 18, 7)}'
+        else:
+            key = '<rect class="zhibu-bar" x="10" y="1" width="14" height="12"/>'
+        same = next((t.name for t in series[:i] if t.values == s.values), None)
+        note = f'<span class="zhibu-legend__note">（与{_e(same)}相同）</span>' if same else ""
+        items.append(
+            f'<li class="zhibu-s{i % len(STYLES)}"><svg class="zhibu-key" viewBox="0 0 36 14" aria-hidden="true">'
+            f"{key}</svg>{_e(s.name)}{note}</li>"
+        )
+    return f'<ul class="zhibu-legend">{"".join(items)}</ul>'
+
+
+def _stroke(i: int) -> str:
+    """Dash pattern and width: later series are drawn thinner on top, so coinciding lines all show."""
+    dash = STYLES[i % len(STYLES)][0]
+    return f' stroke-width="{max(1.4, 4.2 - 1.1 * i):.1f}"' + (f' stroke-dasharray="{dash}"' if dash else "")
+
+
+def _figure(title: str, svg: list[str], legend: str) -> str:
+    return (
+        f'<div class="zhibu-figure"><p class="zhibu-figure__title">{_e(title)}</p>'
+        f'<div class="zhibu-chart-box">{"".join(svg)}</svg></div>{legend}</div>'
+    )
+
+
+def _scale(values: list[float], axis: Axis) -> list[float]:
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    if axis.zero:
+        low, high = min(low, 0.0), max(high, 0.0)
+    return ticks(low, high, axis.integer)
+
+
+def line_chart(title: str, labels: list[str], series: list[Series], axis: Axis) -> str:
+    marks = _scale([v for s in series for v in s.values if v is not None], axis)
+    svg = _frame(title, labels, marks, axis)
+    suffix = "" if axis.unit == "%" else axis.unit
+    for i, s in enumerate(series):
+        shape = STYLES[i % len(STYLES)][1]
+        style = f"zhibu-s{i % len(STYLES)}"
+        points = [
+            (_x(j, len(labels)), _y(v, marks[0], marks[-1]), v, labels[j])
+            for j, v in enumerate(s.values)
+            if v is not None
+        ]
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
-        parts.append(f'<polyline class="zhibu-line zhibu-s{i % SERIES}" points="{path}"/>')
+        svg.append(f'<g class="{style}"><polyline class="zhibu-line" points="{path}"{_stroke(i)}/>')
         for x, y, v, label in points:
-            parts.append(
-                f'<circle class="zhibu-s{i % SERIES}" cx="{x:.1f}" cy="{y:.1f}" r="3">'
-                f"<title>{_e(s.name)} {_e(label)}：{_e(fmt.format(v))}</title></circle>"
-            )
-    parts += _legend(series)
-    parts.append("</svg>")
-    return "".join(parts)
+            shown = number(v) + ("%" if axis.unit == "%" else f" {suffix}" if suffix else "")
+            svg.append(_marker(shape, x, y, f"<title>{_e(s.name)} {_e(label)}：{_e(shown)}</title>"))
+        svg.append("</g>")
+    return _figure(title, svg, _legend(series, lines=True))
 
 
-def bar_chart(title: str, labels: list[str], series: list[Series], fmt: str = "{:.4g}") -> str:
+def bar_chart(title: str, labels: list[str], series: list[Series], axis: Axis) -> str:
     """Stacked bars, one stack per label."""
     totals = [sum(s.values[j] or 0 for s in series) for j in range(len(labels))]
-    low, high = _scale([Series("", [float(t) for t in totals])], zero=True)
-    parts = _frame(title, labels, low, high, fmt)
-    width = (WIDTH - LEFT - RIGHT) / max(1, len(labels)) * 0.6
+    marks = _scale(totals, axis)
+    svg = _frame(title, labels, marks, axis)
+    width = min(48.0, (WIDTH - LEFT - RIGHT) / max(1, len(labels)) * 0.6)
     for j, label in enumerate(labels):
         base = 0.0
         for i, s in enumerate(series):
             value = s.values[j] or 0
             if not value:
                 continue
-            top, bottom = _y(base + value, low, high), _y(base, low, high)
-            parts.append(
-                f'<rect class="zhibu-s{i % SERIES}" x="{_x(j, len(labels)) - width / 2:.1f}" y="{top:.1f}" '
-                f'width="{width:.1f}" height="{bottom - top:.1f}"><title>{_e(label)} {_e(s.name)}：'
-                f"{_e(fmt.format(value))}</title></rect>"
+            top, bottom = _y(base + value, marks[0], marks[-1]), _y(base, marks[0], marks[-1])
+            svg.append(
+                f'<rect class="zhibu-bar zhibu-s{i % len(STYLES)}" x="{_x(j, len(labels)) - width / 2:.1f}" '
+                f'y="{top:.1f}" width="{width:.1f}" height="{bottom - top:.1f}"><title>{_e(label)} {_e(s.name)}：'
+                f"{_e(number(value))} {_e(axis.unit)}</title></rect>"
             )
             base += value
-    parts += _legend(series)
-    parts.append("</svg>")
-    return "".join(parts)
+    return _figure(title, svg, _legend(series, lines=False))

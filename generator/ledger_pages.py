@@ -82,7 +82,12 @@ def _meetings_per_month(archive: Archive, views: Views) -> str:
             if m.data.org in orgs:
                 counts[m.data.date.strftime("%Y-%m")] += 1
         series.append(charts.Series(branch.data.name, [float(counts[m]) for m in months]))
-    return charts.line_chart("每月召开会议次数", [m.replace("-", ".") for m in months], series, zero=True)
+    return charts.line_chart(
+        "各党支部每月召开会议次数（含所属党小组）",
+        [m.replace("-", ".") for m in months],
+        series,
+        charts.Axis(unit="次", integer=True),
+    )
 
 
 def _year_row(row: ledgers.ComplianceRow, year: int) -> dict[str, Any]:
@@ -103,7 +108,7 @@ def _attendance(archive: Archive, views: Views) -> dict[str, Any]:
         "出席率（按月）",
         [m.replace("-", ".") for m in months],
         [charts.Series("全部会议", [r * 100 if r is not None else None for r in rate])],
-        fmt="{:.0f}%",
+        charts.Axis(unit="%"),
     )
     orgs, people = archive.records["orgs"], archive.records["people"]
     return {
@@ -160,7 +165,7 @@ def _assessments(archive: Archive, views: Views) -> dict[str, Any]:
             charts.Series(name, [next((s.total for s in by_period[p] if s.subject == name), None) for p in periods])
             for name in subjects
         ]
-        trends[scheme] = charts.line_chart(f"{scheme}总分趋势", periods, series)
+        trends[scheme] = charts.line_chart(f"{scheme}总分趋势", periods, series, charts.Axis(unit="分", zero=False))
         categories[scheme] = sorted({c for ranked in by_period.values() for s in ranked for c in s.by_category})
     return {"trends": trends, "categories": categories}
 
@@ -174,6 +179,7 @@ def _honours(archive: Archive, views: Views) -> dict[str, Any]:
         "荣誉数（按年份、级别）",
         [str(y) for y in years],
         [charts.Series(level, [table[y].get(level, 0) for y in years]) for level in levels],
+        charts.Axis(unit="项", integer=True),
     )
     return {
         "chart": chart,
@@ -205,8 +211,9 @@ def _achievements(archive: Archive, views: Views) -> dict[str, Any]:
         values: list[float | None] = [p.value for p in points]
         if points[0].previous is not None:  # where the first record started from
             labels, values = ["此前", *labels], [points[0].previous, *values]
+        direction = "越低越好" if points[-1].better == "lower" else "越高越好"
         metric_charts[name] = charts.line_chart(
-            f"{name}（{unit}）" if unit else name, labels, [charts.Series(name, values)]
+            f"{name}（{direction}）", labels, [charts.Series(name, values)], charts.Axis(unit=unit, zero=False)
         )
     return {"table": sorted(table.items()), "years": years, "charts": metric_charts}
 

@@ -303,25 +303,46 @@ class MetricPoint:
     value: float
     previous: float | None
     unit: str
-    better: str | None
+    better: str  # higher or lower: one direction per metric name
 
     @property
-    def improved(self) -> bool | None:
-        if self.previous is None or self.better is None or self.value == self.previous:
-            return None
-        return (self.value > self.previous) == (self.better == "higher")
+    def change(self) -> str:
+        return change_label(self.value, self.previous, self.better)
+
+
+def change_label(value: float, previous: float | None, better: str) -> str:
+    """How a metric moved and whether that is good: "下降 85（改善）" for a cost."""
+    if previous is None:
+        return ""
+    if value == previous:
+        return "持平"
+    verdict = "改善" if (value > previous) == (better == "higher") else "变差"
+    return f"{'上升' if value > previous else '下降'} {abs(value - previous):.6g}（{verdict}）"
+
+
+# Words in a metric's name that make lower values better when no record says `better`.
+LOWER_IS_BETTER = ("成本", "费用", "耗", "损", "废", "残", "事故", "故障", "排放", "投诉", "停机")
+
+
+def metric_direction(name: str, declared: list[str | None]) -> str:
+    """One direction per metric: the latest record that declares it, else guessed from the name."""
+    found = [d for d in declared if d]
+    if found:
+        return found[-1]
+    return "lower" if any(word in name for word in LOWER_IS_BETTER) else "higher"
 
 
 def metric_history(achievements: list[Record], record_date: Any) -> dict[str, list[MetricPoint]]:
-    history: dict[str, list[MetricPoint]] = defaultdict(list)
+    history: dict[str, list[tuple[date, Record, Any]]] = defaultdict(list)
     for record in achievements:
         for metric in record.data.metrics:
-            history[metric.name].append(
-                MetricPoint(
-                    record, record_date(record), metric.value, metric.previous, metric.unit or "", metric.better
-                )
-            )
-    return {name: sorted(points, key=lambda p: p.day) for name, points in sorted(history.items())}
+            history[metric.name].append((record_date(record), record, metric))
+    found = {}
+    for name, entries in sorted(history.items()):
+        entries.sort(key=lambda e: e[0])
+        better = metric_direction(name, [m.better for _, _, m in entries])
+        found[name] = [MetricPoint(r, day, m.value, m.previous, m.unit or "", better) for day, r, m in entries]
+    return found
 
 
 def count_by(records: list[Record], row: Any, column: Any) -> dict[Any, dict[Any, int]]:

@@ -264,7 +264,13 @@ class Metric(Model):
     value: float = f("数值", "本次达到的数值", 1983, required=True)
     unit: Text | None = f("单位", "计量单位", "炉")
     previous: float | None = f("原值", "此前的数值", 1650)
-    better: enum(vocab.METRIC_DIRECTIONS) | None = f("方向", "higher 表示越高越好，lower 表示越低越好", "higher")
+    better: enum(vocab.METRIC_DIRECTIONS) | None = f(
+        "方向",
+        "higher 表示越高越好，lower 表示越低越好（如成本、单耗），决定台账中的变化记为“改善”还是“变差”。"
+        "同名指标只需在一条记录中填写；都未填写时按名称判断：含“成本”“费用”“耗”“损”“废”“残”“事故”“故障”"
+        "“排放”“投诉”“停机”的为越低越好，其余为越高越好",
+        "lower",
+    )
 
 
 class Subject(Model):

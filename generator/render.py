@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from . import export, ledger_pages
+from . import export, ledger_pages, ledgers
 from .derive import DATED, Views, date_label, record_date, record_title
 from .model import COLLECTIONS
 from .publish import Deferred
@@ -120,7 +120,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(text=text, md=markdown, attr=attr, percent=percent, date=date_label)
-    env.globals.update(url=url, slug=tag_slug, COLLECTIONS=COLLECTIONS, DATED=DATED)
+    env.globals.update(url=url, slug=tag_slug, COLLECTIONS=COLLECTIONS, DATED=DATED, change_label=ledgers.change_label)
     return env
 
 
