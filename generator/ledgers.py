@@ -7,6 +7,7 @@ the site), by the check (warnings) and by export (spreadsheets).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -118,6 +119,12 @@ def since(archive: Archive) -> date | None:
     return date(min(dates).year, min(dates).month, 1) if dates else None
 
 
+def covered(meeting: Record) -> date:
+    """The day a meeting counts on: the start of the period it covers, else its date."""
+    covers = meeting.data.covers
+    return covers.start if covers else meeting.data.date
+
+
 def compliance(archive: Archive, today: date) -> list[ComplianceRow]:
     first = since(archive)
     if first is None:
@@ -139,9 +146,7 @@ def compliance(archive: Archive, today: date) -> list[ComplianceRow]:
                 if period.start < first:
                     continue
                 found = tuple(
-                    sorted(
-                        (m for m in meetings if period.start <= m.data.date <= period.end), key=lambda m: m.data.date
-                    )
+                    sorted((m for m in meetings if period.start <= covered(m) <= period.end), key=lambda m: m.data.date)
                 )
                 cells.append(Cell(period, _status(org, period, today, found), found))
             rows.append(ComplianceRow(org, meeting_type, frequency, tuple(cells)))
@@ -160,8 +165,11 @@ def _status(org: Record, period: Period, today: date, found: tuple[Record, ...])
 # ---------------------------------------------------------------- check warnings
 
 
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d\d)年")
+
+
 def warnings(archive: Archive, today: date) -> list[Diagnostic]:
-    """Missing meetings in completed periods, and 支委会 without a quorum (full archive)."""
+    """Missing meetings in completed periods, 支委会 without a quorum, titles naming another year (full archive)."""
     found = []
     for row in compliance(archive, today):
         for cell in row.cells:
@@ -175,6 +183,7 @@ def warnings(archive: Archive, today: date) -> list[Diagnostic]:
                     )
                 )
     for meeting in archive.records["meetings"].values():
+        found += _covers_warnings(meeting)
         if meeting.data.type != "支委会":
             continue
         att = archive.attendance(meeting)  # for a 支委会, 应到 is the committee on that day
@@ -189,6 +198,24 @@ def warnings(archive: Archive, today: date) -> list[Diagnostic]:
                 )
             )
     return found
+
+
+def _covers_warnings(meeting: Record) -> list[Diagnostic]:
+    """A title naming years that do not include the covered year: e.g. 2024年度 held in 2025 without `covers`."""
+    named = {int(y) for y in _YEAR_IN_TITLE.findall(meeting.data.title)}
+    year = covered(meeting).year
+    if not named or year in named:
+        return []
+    field = "covers" if meeting.data.covers else "title"
+    hint = "请核对 covers" if meeting.data.covers else f"请加 covers: {min(named)}，或核对标题"
+    return [
+        warning(
+            meeting.file,
+            meeting.line(field),
+            field,
+            f"标题写的是{'、'.join(map(str, sorted(named)))}年，会议却计入{year}年；{hint}",
+        )
+    ]
 
 
 # ---------------------------------------------------------------- attendance

@@ -62,11 +62,26 @@ class PartialDate:
         return date(self.year, self.month or 1, self.day or 1)
 
 
+@dataclass(frozen=True, order=True)
+class CoveredPeriod:
+    """The period a meeting reports on: a year (2024), half (2025-H1), quarter (2025-Q1) or month (2025-03)."""
+
+    start: date
+    months: int  # 12, 6, 3 or 1
+
+    def __str__(self) -> str:
+        year, month = self.start.year, self.start.month
+        return {12: f"{year}", 6: f"{year}-H{(month + 5) // 6}", 3: f"{year}-Q{(month + 2) // 3}"}.get(
+            self.months, f"{year}-{month:02d}"
+        )
+
+
 _MONTH, _DAY = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
 _DATE_RE = re.compile(rf"^([0-9]{{4}})-{_MONTH}-{_DAY}$")
 _PARTIAL_RE = re.compile(rf"^([0-9]{{4}})(?:-{_MONTH}(?:-{_DAY})?)?$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?:\s*-\s*([01]?\d|2[0-3]):([0-5]\d))?$")
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+_COVERS_RE = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])|[Hh]([12])))?$")
 
 
 def _parse_date(value: Any) -> date:
@@ -110,6 +125,22 @@ def _parse_period(value: Any) -> str:
     raise PydanticCustomError("zhibu_period", "考核期间应为 YYYY-MM 或 YYYY")
 
 
+def parse_covers(value: Any) -> CoveredPeriod:
+    if isinstance(value, CoveredPeriod):
+        return value
+    match = _COVERS_RE.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise PydanticCustomError("zhibu_covers", "覆盖期间应为 YYYY、YYYY-H1、YYYY-Q1 或 YYYY-MM，如 2024、2025-Q1")
+    year, month, quarter, half = match.groups()
+    if month:
+        return CoveredPeriod(date(int(year), int(month), 1), 1)
+    if quarter:
+        return CoveredPeriod(date(int(year), int(quarter) * 3 - 2, 1), 3)
+    if half:
+        return CoveredPeriod(date(int(year), int(half) * 6 - 5, 1), 6)
+    return CoveredPeriod(date(int(year), 1, 1), 12)
+
+
 _YEAR = {"type": "integer", "minimum": 1000, "maximum": 9999}  # a bare year is a number in YAML 1.2
 Date = Annotated[
     date,
@@ -132,6 +163,12 @@ Period = Annotated[
     str,
     PlainValidator(_parse_period),
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": _PERIOD_RE.pattern}, _YEAR]}),
+]
+Covers = Annotated[
+    CoveredPeriod,
+    PlainValidator(parse_covers),
+    PlainSerializer(str),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _COVERS_RE.pattern}, _YEAR]}),
 ]
 # Editors see YAML 1.2 (a bare 2023 is a number there): the schema lets such text through, as zhibu does.
 Text = Annotated[
@@ -360,6 +397,12 @@ class Meeting(Model):
     title: Text = f("标题", "会议名称", "第一党支部2023年3月支委会", required=True)
     org: OrgRef = f("组织", "召开会议的组织；党小组会由党小组召开", "jl-zhibu", required=True)
     date: Date = f("日期", "召开日期", "2023-03-08", required=True)
+    covers: Covers | None = f(
+        "覆盖期间",
+        "会议所属的期间，三会一课按它核查：年（2024）、半年（2025-H1）、季度（2025-Q1）或月（2025-03）；"
+        "默认为召开日期所在期间。次年年初召开的上年度组织生活会、民主评议党员写上一年",
+        "2024",
+    )
     time: Time | None = f("时间", "HH:MM 或 HH:MM-HH:MM", "14:30-16:00")
     location: Text | None = f("地点", "会议地点", "阳极炉会议室")
     host: PersonRef | None = f("主持人", "主持人", "zhang-wei")

@@ -245,4 +245,42 @@ def test_restricted_meetings_fill_their_cells_without_a_link(tmp_path: Path) -> 
 def test_demo_ledgers_agree_with_the_check(demo_site: Path) -> None:
     assert_ledgers_agree(DEMO, demo_site)
     cells = _matrix_cells(demo_site)
-    assert cells[("电解生产线党支部", "2025年民主评议党员")] == ("held", 1, 0)
+    # held 2026-01-21 for 2025 (covers: 2025); the restricted dj-mzpy-2025 covers 2024, before the archive starts
+    assert cells[("电解生产线党支部", "2025年民主评议党员")] == ("held", 0, 1)
+    assert 'href="../../meetings/dj-mzpy-2026/"' in (demo_site / "ledgers/compliance/index.html").read_text("utf-8")
+
+
+# ---------------------------------------------------------------- covers
+
+
+def test_annual_meetings_count_in_the_year_they_cover(tmp_path: Path) -> None:
+    files = {
+        "meetings/s1.yaml": meeting("组织生活会", "zb", "2024-01-20", ["zhang"], extra="covers: 2023\n").replace(
+            "title: zb2024-01-20组织生活会", "title: 第一党支部2023年度组织生活会"
+        ),
+        "meetings/s2.yaml": meeting("民主评议党员", "zb", "2024-01-21", ["zhang"]).replace(
+            "title: zb2024-01-21民主评议党员", "title: 第一党支部2023年度民主评议党员"
+        ),
+        "meetings/q1.yaml": meeting("党员大会", "zb", "2023-04-03", ["zhang"], extra="covers: 2023-Q1\n"),
+    }
+    content = write_archive(tmp_path, {"archive.yaml": ARCHIVE, **files})
+    result = zhibu("check", "--content", content, "--today", "2025-03-01")
+    assert "2023年未召开组织生活会" not in result.stdout and "2024年未召开组织生活会" in result.stdout
+    assert "2023年第1季度未召开党员大会" not in result.stdout and "2023年第2季度未召开党员大会" in result.stdout
+    # the title names 2023 but nothing says the meeting covers 2023: it counts in 2024, and check says so
+    assert "2023年未召开民主评议党员" in result.stdout
+    assert (
+        "meetings/s2.yaml:2: 警告: title: 标题写的是2023年，会议却计入2024年；请加 covers: 2023，或核对标题"
+        in result.stdout
+    )
+    assert "s1.yaml:2: 警告" not in result.stdout
+
+
+def test_covers_must_name_a_period(tmp_path: Path) -> None:
+    content = write_archive(
+        tmp_path, {"meetings/s1.yaml": meeting("组织生活会", "zb", "2024-01-20", ["zhang"], extra="covers: 2023年\n")}
+    )
+    result = zhibu("check", "--content", content)
+    assert result.returncode == 1
+    line = next(line for line in result.stdout.splitlines() if "s1.yaml:7:" in line)
+    assert "covers: 覆盖期间应为 YYYY、YYYY-H1、YYYY-Q1 或 YYYY-MM" in line
