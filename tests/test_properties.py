@@ -57,7 +57,7 @@ def mutated(draw: Any) -> dict[str, Any]:
             record[draw(weird_text)] = draw(values)
         elif isinstance(record.get(key), list) and record[key]:
             item = record[key][0]
-            if isinstance(item, dict):
+            if isinstance(item, dict) and item:
                 item = dict(item)
                 item[draw(st.sampled_from(sorted(item)))] = draw(values)
                 record[key] = [item, *record[key][1:]]
