@@ -26,6 +26,21 @@ class Diagnostic:
         return f"{where}: {label}{field}{self.message}"
 
 
+_CONTROL = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def visible(text: str) -> str:
+    """User text for a one-line message: control characters shown escaped (\\n, \\t, \\x1b)."""
+    return "".join(
+        _CONTROL.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else ch) for ch in text
+    )
+
+
+def quoted(text: str) -> str:
+    """User text quoted for a message: “…”, one line."""
+    return f"“{visible(text)}”"
+
+
 def error(file: str, line: int, field: str, message: str) -> Diagnostic:
     return Diagnostic(file, line, field, message, Severity.ERROR)
 

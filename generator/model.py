@@ -212,6 +212,14 @@ class Attachment:
 AttachmentPath = Annotated[Text, Attachment()]
 
 
+@dataclass(frozen=True)
+class MarkdownSyntax:
+    """Marks text written in Markdown: its links and images are checked (markdown_safe)."""
+
+
+MarkdownText = Annotated[Text, MarkdownSyntax()]
+
+
 # ---------------------------------------------------------------- field helpers
 
 
@@ -261,7 +269,7 @@ class Absence(Model):
 class AgendaItem(Model):
     title: Text = f("议题", "议题名称", "学习《中国共产党支部工作条例（试行）》", required=True)
     kind: enum(vocab.AGENDA_KINDS) | None = f("类型", "学习、汇报、讨论、表决、其他", "学习")
-    notes: Text | None = f("记录", "发言和讨论记录（可用 Markdown）", "书记领学，大家交流体会。")
+    notes: MarkdownText | None = f("记录", "发言和讨论记录（可用 Markdown）", "书记领学，大家交流体会。")
 
 
 class Votes(Model):
@@ -328,7 +336,7 @@ class Item(Model):
 class Archive(Model):
     name: Text = f("名称", "站点标题", "精炼厂党总支党建档案", required=True)
     owner: OrgRef = f("所属组织", "本档案最高一级组织的编号", "jl-dzz", required=True)
-    description: Text | None = f("简介", "首页显示的说明（可用 Markdown）", "精炼厂党总支组织生活档案。")
+    description: MarkdownText | None = f("简介", "首页显示的说明（可用 Markdown）", "精炼厂党总支组织生活档案。")
     rules: dict[enum(vocab.MEETING_TYPES), enum(vocab.FREQUENCIES)] | None = f(
         "频次要求",
         "各会议类型的频次要求，覆盖默认值：monthly、quarterly、half-yearly、yearly",
@@ -370,7 +378,7 @@ class Org(Model):
     officers: list[Officer] = fl(
         "委员", "支委或组长及任期", [{"person": "zhang-wei", "role": "书记", "from": "2022-01-01"}]
     )
-    description: Text | None = f("简介", "组织简介（可用 Markdown）", "负责阳极炉生产线的党建工作。")
+    description: MarkdownText | None = f("简介", "组织简介（可用 Markdown）", "负责阳极炉生产线的党建工作。")
 
 
 class Person(Model):
@@ -384,7 +392,7 @@ class Person(Model):
     memberships: list[Membership] = fl(
         "组织关系", "所在党支部、党小组及时间（党员必填）", [{"org": "jl-yjl-jia", "from": "2020-01-01"}]
     )
-    bio: Text | None = f("简介", "个人简介（可用 Markdown）", "长期扎根一线，带头攻关。")
+    bio: MarkdownText | None = f("简介", "个人简介（可用 Markdown）", "长期扎根一线，带头攻关。")
 
 
 class Meeting(Model):
@@ -411,9 +419,9 @@ class Meeting(Model):
     attendees: list[PersonRef] = fl("实到人员", "出席人员", ["zhang-wei", "李娜"])
     absent: list[Absence] = fl("缺席", "缺席人员及原因", [{"person": "wang-qiang", "reason": "倒班"}])
     guests: list[FreePersonRef] = fl("列席", "列席人员，可为档案外人员", ["车间主任"])
-    preparation: Text | None = f("会前准备", "会前准备情况（可用 Markdown）", "提前三天下发通知。")
+    preparation: MarkdownText | None = f("会前准备", "会前准备情况（可用 Markdown）", "提前三天下发通知。")
     agenda: list[AgendaItem] = fl("议程", "议题列表", [{"title": "学习条例", "kind": "学习"}])
-    summary: Text | None = f("会议总结", "会议总结（可用 Markdown）", "会议达成一致意见。")
+    summary: MarkdownText | None = f("会议总结", "会议总结（可用 Markdown）", "会议达成一致意见。")
     decisions: list[Decision] = fl("决议", "决议及表决", [{"text": "同意发展计划", "votes": {"for": 5}}])
     actions: list[Action] = fl(
         "会后落实",
@@ -436,7 +444,7 @@ class Honour(Model):
         "获奖对象", "每项为 org、person 或 team 之一", [{"org": "jl-zhibu"}], required=True
     )
     category: Text | None = f("类别", "先进集体、先进个人、岗位能手等", "先进集体")
-    description: Text | None = f("说明", "说明（可用 Markdown）", "表彰生产线在节能降耗中的突出贡献。")
+    description: MarkdownText | None = f("说明", "说明（可用 Markdown）", "表彰生产线在节能降耗中的突出贡献。")
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["honours/证书.jpg"])
     tags: list[Text] = fl("标签", TAGS, ["工人先锋号"])
     visibility: enum(vocab.VISIBILITIES) | None = f("公开范围", VISIBILITY, "内部")
@@ -457,7 +465,7 @@ class Achievement(Model):
         [{"name": "转炉炉寿", "value": 1983, "unit": "炉", "previous": 1650, "better": "higher"}],
     )
     project: ProjectRef | None = f("项目", "所属攻关项目的编号", "zhuanlu-shouming")
-    description: Text | None = f("说明", "说明（可用 Markdown）", "通过优化耐材砌筑延长炉寿。")
+    description: MarkdownText | None = f("说明", "说明（可用 Markdown）", "通过优化耐材砌筑延长炉寿。")
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["achievements/报告.pdf"])
     tags: list[Text] = fl("标签", TAGS, ["降本增效"])
     visibility: enum(vocab.VISIBILITIES) | None = f("公开范围", VISIBILITY, "内部")
@@ -471,7 +479,7 @@ class Activity(Model):
     date: Date = f("日期", "活动日期", "2023-05-20", required=True)
     org: OrgRef = f("组织", "组织活动的组织", "jl-zhibu", required=True)
     people: list[PersonRef] = fl("参加人员", "参加人员", ["zhang-wei"])
-    summary: Text | None = f("活动纪要", "活动纪要（可用 Markdown）", "交流《大国工匠》读后感。")
+    summary: MarkdownText | None = f("活动纪要", "活动纪要（可用 Markdown）", "交流《大国工匠》读后感。")
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["activities/合影.jpg"])
     tags: list[Text] = fl("标签", TAGS, ["读书"])
     visibility: enum(vocab.VISIBILITIES) | None = f("公开范围", VISIBILITY, "内部")
@@ -489,8 +497,8 @@ class Project(Model):
     org: OrgRef | None = f("组织", "承担项目的组织", "jl-zhibu")
     members: list[PersonRef] = fl("成员", "项目成员", ["li-na"])
     mentor: PersonRef | None = f("导师", "指导人", "wang-qiang")
-    goal: Text | None = f("目标", "攻关目标（可用 Markdown）", "炉寿提高到1900炉以上。")
-    result: Text | None = f("成果", "结题成果（可用 Markdown）", "炉寿达到1983炉。")
+    goal: MarkdownText | None = f("目标", "攻关目标（可用 Markdown）", "炉寿提高到1900炉以上。")
+    result: MarkdownText | None = f("成果", "结题成果（可用 Markdown）", "炉寿达到1983炉。")
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["projects/任务书.pdf"])
     tags: list[Text] = fl("标签", TAGS, ["揭榜挂帅"])
     visibility: enum(vocab.VISIBILITIES) | None = f("公开范围", VISIBILITY, "内部")
@@ -506,7 +514,7 @@ class Assessment(Model):
         [{"name": "三会一课", "category": "党建工作", "max": 10, "score": 9.5}],
         required=True,
     )
-    notes: Text | None = f("说明", "考核说明（可用 Markdown）", "本月安全生产无事故。")
+    notes: MarkdownText | None = f("说明", "考核说明（可用 Markdown）", "本月安全生产无事故。")
     attachments: list[AttachmentPath] = fl("附件", ATTACHMENTS, ["assessments/2023-03-评分表.pdf"])
     tags: list[Text] = fl("标签", TAGS, ["双百"])
     visibility: enum(vocab.VISIBILITIES) | None = f("公开范围", VISIBILITY, "内部")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import time
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -21,8 +23,10 @@ from .index import IndexingError, index_site
 from .model import COLLECTIONS
 from .pipeline import Checked, check, generate
 from .publish import template_dir
+from .render import page_title, text_page_title
 
 log = logging.getLogger("mkdocs.plugins.zhibu")
+SAFE_MARKDOWN = "generator.markdown_safe"  # its name in templates/mkdocs.yml
 
 
 class ZhibuConfig(base.Config):
@@ -59,10 +63,20 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         assert checked.archive is not None
         if not self.generated:
             self.page_count, _ = generate(checked, Path(config.docs_dir))
-        config.site_name = checked.archive.info.name
+        # Material prints site_name raw in <title>, the header and aria-label, and with `| e` in
+        # title attributes: escaped text marked safe reads right in all of them.
+        config.site_name = Markup(page_title(checked.archive.info.name))
         config.nav = navigation(checked)
         config.theme.dirs.insert(0, str(template_dir() / "theme"))
         return config
+
+    def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any) -> str:
+        """Raw HTML only in pages the renderer wrote (record text in them is already safe HTML);
+        a hand-written page's HTML is text and its links start from its own folder."""
+        own = (page.meta.get("zhibu") or {}).get("page") not in (None, "text")
+        base = posixpath.dirname(page.file.src_uri)
+        config.mdx_configs[SAFE_MARKDOWN] = {"raw_html": own, "base": base}
+        return markdown
 
     def on_post_build(self, config: Any) -> None:
         if self.serving and (Path(config.site_dir) / "pagefind" / "pagefind.js").is_file():
@@ -87,14 +101,8 @@ def navigation(checked: Checked) -> list[dict[str, Any]]:
     nav.append({"台账": "ledgers/index.md"})
     nav.append({"标签": "tags/index.md"})
     nav.append({"搜索": "search.md"})
+    # Explicit nav titles: a dirty rebuild does not read unchanged pages' front matter.
     pages = sorted(checked.archive.pages, key=lambda p: p.path)
-    help_pages = [{_page_title(p.text, p.path): f"pages/{p.path}.md"} for p in pages]
+    help_pages = [{text_page_title(p): f"pages/{p.path}.md"} for p in pages]
     nav.append({"资料": [*help_pages, {"字段参考": "help/fields.md"}]})
     return nav
-
-
-def _page_title(text: str, fallback: str) -> str:
-    for line in text.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return fallback

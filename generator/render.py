@@ -19,6 +19,8 @@ import jinja2
 
 from . import export, ledger_pages, ledgers
 from .derive import DATED, Views, date_label, record_date, record_title
+from .load import Page
+from .markdown_safe import to_html
 from .model import COLLECTIONS
 from .publish import Deferred
 from .resolve import Archive
@@ -48,7 +50,6 @@ ROLE_LABELS = {
 KIND_FACETS = {"meetings": "会议类型", "achievements": "成果类别", "activities": "活动类型", "projects": "项目类型"}
 
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|#])")
-_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.DOTALL)
 
 
 def text(value: Any) -> str:
@@ -57,10 +58,20 @@ def text(value: Any) -> str:
     return _INLINE_SPECIALS.sub(r"\\\1", " ".join(escaped.split()))
 
 
-def markdown(value: Any) -> str:
-    """Editor Markdown as a block: Markdown kept, raw HTML shown as text."""
-    parts = _CODE.split(str(value).strip())
-    return "".join(p if i % 2 else p.replace("&", "&amp;").replace("<", "&lt;") for i, p in enumerate(parts))
+@jinja2.pass_context
+def markdown(context: jinja2.runtime.Context, value: Any) -> str:
+    """Record Markdown as a block of safe HTML (markdown_safe decides what is code, link or HTML).
+
+    Its relative links start from the site root, so they are made relative to this page;
+    "](" is written as an entity so `relative_links` never rewrites text inside it."""
+    prefix = "../" * site_depth(context["page_path"])
+    converted = to_html(str(value).strip(), prefix).replace("](", "&#93;(")
+    return f'<div class="zhibu-md">\n{converted}\n</div>'
+
+
+def site_depth(path: str) -> int:
+    """How many folders deep a docs page is served (directory URLs: meetings/m1.md is meetings/m1/)."""
+    return path.count("/") + (0 if path == "index.md" or path.endswith("/index.md") else 1)
 
 
 def attr(value: Any) -> str:
@@ -142,6 +153,14 @@ def relative_links(markdown_text: str, page_path: str) -> str:
     return _ROOTED_LINK.sub(relative, markdown_text)
 
 
+def page_title(value: str) -> str:
+    """A page title as MkDocs and Material take it: HTML text, so the theme prints it as is.
+
+    Material writes `page.meta.title` raw into <title>, the header and the nav; escaped here,
+    once, it shows exactly as typed everywhere (see templates/theme/main.html)."""
+    return html.escape(" ".join(str(value).split()), quote=True)
+
+
 def front_matter(meta: dict[str, Any]) -> str:
     """YAML front matter written as JSON (a subset of YAML): many times faster than a YAML emitter."""
     return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
@@ -155,9 +174,9 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
     pages: dict[str, str | bytes | Deferred] = {}
     metas: dict[str, dict[str, Any]] = {}
 
-    def page(path: str, template: str, meta: dict[str, Any] | None = None, **values: Any) -> None:
-        body = relative_links(env.get_template(template).render(**common, **values), path)
-        pages[path] = (front_matter(meta) if meta else "") + body
+    def page(path: str, template: str, meta: dict[str, Any], **values: Any) -> None:
+        module = env.get_template(template).make_module({**common, **values, "page_path": path})
+        pages[path] = front_matter({**meta, "title": page_title(module.page_title)}) + relative_links(str(module), path)
 
     page("index.md", "home.md.j2", {"zhibu": {"page": "home"}})
     for name, collection in COLLECTIONS.items():
@@ -197,12 +216,21 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
     for path, (template, values) in ledger_pages.pages(archive, views).items():
         page(path, template, {"zhibu": {"page": "ledger"}}, **values)
     pages.update(export.files(archive, views))
-    pages["help/fields.md"] = field_reference() + "\n"
+    pages["help/fields.md"] = front_matter({"title": "字段参考", "zhibu": {"page": "help"}}) + field_reference() + "\n"
     page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
     pages.update(search_keys(metas))
     for hand_written in archive.pages:
-        pages[f"pages/{hand_written.path}.md"] = markdown(hand_written.text) + "\n"
+        meta = {"title": text_page_title(hand_written), "zhibu": {"page": "text"}}
+        pages[f"pages/{hand_written.path}.md"] = front_matter(meta) + hand_written.text.strip() + "\n"
     return pages
+
+
+def text_page_title(hand_written: Page) -> str:
+    """A hand-written page's title: its first level-one heading as written, else its path."""
+    for line in hand_written.text.splitlines():
+        if line.startswith("# "):
+            return page_title(line[2:].strip().rstrip("#").strip())
+    return page_title(hand_written.path)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from .diagnostics import Diagnostic, error, warning
 from .history import Change
 from .load import Content, Loc, Page
-from .model import Attachment, Model, Ref
+from .markdown_safe import line_of, link_problem, links_in, page_base
+from .model import Attachment, MarkdownSyntax, Model, Ref
 from .orgnames import OrgNames
 from .validate import Record, Validated
 from .vocab import PARENT_KINDS, PARTY_MEMBER_STATUSES
@@ -177,9 +178,12 @@ def _covers(start: date | None, end: date | None, day: date) -> bool:
 # ---------------------------------------------------------------- reference walking
 
 
+Marker = Ref | Attachment | MarkdownSyntax
+
+
 @cache
-def _marked_paths(model: type[Model]) -> list[tuple[tuple[Step, ...], Ref | Attachment]]:
-    """Every path in a model that leads to a Ref or Attachment marker."""
+def _marked_paths(model: type[Model]) -> list[tuple[tuple[Step, ...], Marker]]:
+    """Every path in a model that leads to a Ref, Attachment or MarkdownSyntax marker."""
     found = []
     for name, info in model.model_fields.items():
         step: Step = (name, info.alias or name)
@@ -190,7 +194,7 @@ def _marked_paths(model: type[Model]) -> list[tuple[tuple[Step, ...], Ref | Atta
 
 def _markers(tp: Any, metadata: tuple[Any, ...]) -> Iterator[tuple[tuple[Step, ...], Any]]:
     for item in metadata:
-        if isinstance(item, Ref | Attachment):
+        if isinstance(item, Marker):
             yield (), item
     origin = get_origin(tp)
     args = get_args(tp)
@@ -207,8 +211,8 @@ def _markers(tp: Any, metadata: tuple[Any, ...]) -> Iterator[tuple[tuple[Step, .
             yield steps, marker
 
 
-def marked_values(record: Record) -> Iterator[tuple[Loc, str, Ref | Attachment]]:
-    """(location, value, marker) for every reference and attachment in a record."""
+def marked_values(record: Record) -> Iterator[tuple[Loc, str, Marker]]:
+    """(location, value, marker) for every reference, attachment and Markdown text in a record."""
     for steps, marker in _marked_paths(type(record.data)):
         yield from _walk(record.data, steps, (), marker)
 
@@ -248,9 +252,14 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
             if isinstance(marker, Attachment):
                 _check_attachment(record, loc, value, content.files, diagnostics)
                 continue
+            if isinstance(marker, MarkdownSyntax):
+                diagnostics.extend(_check_links(record.file, record.line(*loc), ".".join(map(str, loc)), value))
+                continue
             target = _check_ref(archive, record, loc, value, marker, diagnostics)
             if target is not None and record.collection != "archive":
                 archive.links.append(Link(record.key, str(loc[0]), (marker.collection, target)))
+    for page in content.pages:
+        diagnostics.extend(_check_links(page.file, 1, "", page.text, page_base(page.path)))
     _check_orgs(validated.archive, records, diagnostics)
     _check_aliases(archive, diagnostics)
     _check_memberships(archive, diagnostics)
@@ -326,6 +335,17 @@ def safe_relative_path(value: str) -> bool:
     if any(c in normal for c in "\\%\0:") or normal.startswith("/"):
         return False
     return all(part not in ("", ".", "..") for part in normal.split("/"))
+
+
+def _check_links(file: str, line: int, field: str, text: str, base: str = "") -> Iterator[Diagnostic]:
+    """Every link and image in Markdown text that breaks the rules, at its own line.
+
+    line is where the text starts; a multi-line value (a `|` block) starts on the next line."""
+    first = line + 1 if field and "\n" in text else line
+    for image, url in links_in(text):
+        problem = link_problem(url, image=image, base=base)
+        if problem:
+            yield error(file, first + line_of(text, url), field, problem)
 
 
 def _check_attachment(record: Record, loc: Loc, value: str, files: set[str], diagnostics: list[Diagnostic]) -> None:

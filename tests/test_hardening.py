@@ -199,12 +199,21 @@ PAYLOAD_FILES = {
     ),
     "meetings/xss.yaml": MEETING.replace("title: 支委会", 'title: "<script>window.__xss=2</script>标题{{ 7*7 }}"')
     + "location: '<img src=x onerror=\"window.__xss=3\">'\n"
-    + "summary: |\n  [点我](javascript:window.__xss=4) [再点](JaVa&#115;cript:window.__xss=5)\n"
-    + "  ![外部](http://example.com/x.png) ![数据](data:image/svg+xml,<svg/onload=window.__xss=6>)\n"
+    + 'summary: |\n  [点我](https://example.org/"onclick="window.__xss=4) [再点](<https://x.org/"onclick=window.__xss=5>)\n'
+    + '  ![本站](files/x.png"onerror="window.__xss=6) `<img src=x onerror=window.__xss=61>`\n'
     + "  <iframe data-injected=1 src=javascript:window.__xss=7></iframe> {% raw %}{{ 7*7 }}\n"
     + "guests:\n  - evil\n  - '\" onmouseover=\"window.__xss=8'\n"
     + "tags:\n  - '\"><svg data-injected=1 onload=window.__xss=9>'\n  - ../../etc\n",
 }
+
+
+def test_script_and_outside_image_links_are_check_errors_not_rendered(tmp_path: Path) -> None:
+    summary = (
+        "summary: |\n  [点我](javascript:window.__xss=4) [再点](JaVa&#115;cript:window.__xss=5)\n"
+        "  ![外部](http://example.com/x.png) ![数据](data:image/svg+xml,<svg/onload=window.__xss=6>)\n"
+    )
+    found = check_at(write_archive(tmp_path, {"meetings/m1.yaml": MEETING + summary})).diagnostics
+    assert [(d.line, d.severity) for d in found] == [(8, "error"), (8, "error"), (9, "error"), (9, "error")]
 
 
 @pytest.fixture(scope="module")

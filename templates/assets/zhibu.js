@@ -34,16 +34,34 @@
     inner.insertBefore(form, options || null);
   }
 
-  // Only <mark> survives from an excerpt; everything else is shown as text.
-  function safeExcerpt(html) {
+  // Only <mark> survives from an excerpt; everything else is shown as text. Pagefind escapes
+  // "<" and ">" in excerpts but not "&", so a typed "&lt;" and a typed "<" look alike there:
+  // each escape is read back against the page's own text (data.content).
+  function safeExcerpt(html, content) {
     const text = html.replace(/<mark>/g, "\u0001").replace(/<\/mark>/g, "\u0002").replace(/<[^>]*>/g, "");
+    const escaped = (content || "").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    const at = escaped.indexOf(text.replace(/[\u0001\u0002]/g, ""));
+    let i = 0;
+    for (let k = 0; k < at; i += 1) k += "<>".includes(content[i]) ? 4 : 1;
     const box = element("span");
     let mark = null;
-    for (const part of text.split(/([\u0001\u0002])/)) {
-      if (part === "\u0001") { mark = element("mark"); box.append(mark); }
-      else if (part === "\u0002") { mark = null; }
-      else if (part) (mark || box).append(decode(part));
+    let run = "";
+    const flush = () => { if (run) (mark || box).append(at < 0 ? decode(run) : run); run = ""; };
+    for (let pos = 0; pos < text.length; pos += 1) {
+      const ch = text[pos];
+      if (ch === "\u0001" || ch === "\u0002") {
+        flush();
+        mark = ch === "\u0001" ? box.appendChild(element("mark")) : null;
+      } else if (at >= 0 && "<>".includes(content[i]) && text.startsWith(content[i] === "<" ? "&lt;" : "&gt;", pos)) {
+        run += content[i];
+        i += 1;
+        pos += 3;
+      } else {
+        run += ch;
+        i += 1;
+      }
     }
+    flush();
     return box;
   }
 
@@ -314,7 +332,7 @@
         const meta = data.meta || {};
         const type = ((data.filters || {})["类型"] || [])[0];
         list.append(resultItem(href.href, meta.title || data.url, metaLine(meta.date, meta.org, type, meta.kind),
-          safeExcerpt(data.excerpt || "")));
+          safeExcerpt(data.excerpt || "", data.content)));
       });
       if (start + PAGE_SIZE < items.length) {
         const rest = items.length - start - PAGE_SIZE;
