@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import export, importer, writeplan
+from . import export, importer, sheets, writeplan
 from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
@@ -444,30 +444,84 @@ def init_command(directory: Path) -> None:
 
 @cli.command("import", add_help_option=False)
 @help_option
-@click.argument("kind", type=click.Choice(list(importer.CONVERTERS)))
+@click.argument("kind", type=click.Choice(list(importer.KINDS)), metavar="meetings|people|honours")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @content_option
+@click.option("--sheet", help="工作表名称或序号（默认：有可识别表头的那一个）")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="列名=字段",
+    help="指定某列对应的字段，如 --map 参会=实到人员；字段写 - 表示忽略这一列",
+)
 @click.option("--skip-bad", is_flag=True, help="跳过有问题的行，导入其余各行")
-def import_command(kind: str, source: Path, content_dir: Path, skip_bad: bool) -> None:
-    """从 Excel（或 CSV）台账导入记录：每行一条，表头与 zhibu export 相同；不覆盖已有记录。"""
+@click.option("--update", is_flag=True, help="表中与已有记录不同的单元格更新到记录中（先显示改动）")
+@click.option("--yes", is_flag=True, help="不再询问，直接写入 --update 的改动")
+@today_option
+def import_command(
+    kind: str,
+    source: Path,
+    content_dir: Path,
+    sheet: str | None,
+    maps: tuple[str, ...],
+    skip_bad: bool,
+    update: bool,
+    yes: bool,
+    today: date | None,
+) -> None:
+    """从 Excel（.xlsx/.xls）或 CSV 台账导入记录：每行一条；已有的记录不会重复导入。"""
     reporter = Reporter(quiet=True, verbose=False)
-    checked = run_check(content_dir, reporter)
+    checked = run_check(content_dir, reporter, include_restricted=True, today=today)
     if checked.archive is None:
         reporter.diagnostics(checked)
         sys.exit(1)
     try:
-        rows = importer.read_rows(source)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise click.UsageError(f"无法读取 {source}：{exc}") from None
-    planned, problems = importer.plan(kind, rows, content_dir, checked.archive)
-    for problem in problems:
-        click.echo(f"{source.name}: {problem}")
-    if problems and not skip_bad:
-        click.echo(f"有 {len(problems)} 行无法导入，未写入任何记录（加 --skip-bad 可跳过这些行）。")
+        mapped = importer.parse_maps(kind, maps)
+        book = sheets.read_book(source)
+        known = importer.known_header(kind)
+        chosen = sheets.pick_sheet(book, lambda h: known(h) or importer.normal(h) in mapped, sheet)
+        table = sheets.find_table(chosen, lambda h: known(h) or importer.normal(h) in mapped)
+    except (ValueError, sheets.SheetError) as exc:
+        raise click.UsageError(str(exc)) from None
+    mapping = importer.map_columns(kind, table.headers, mapped)
+    where = f"{source.name}（工作表“{table.sheet}”）"
+    click.echo(f"读取 {where}：表头在第 {table.header_row} 行，{len(table.rows)} 行数据。")
+    for note in table.notes:
+        click.echo(f"提示：{note}")
+    if mapping.unknown:
+        click.echo(f"{source.name}: {importer.unknown_message(kind, mapping.unknown)}")
+        click.echo("未写入任何记录。")
         sys.exit(1)
-    for path in writeplan.write(planned, content_dir):
+    outcome = importer.plan(kind, table, mapping, content_dir, checked.archive, update=update, today=today)
+    for note in outcome.notes[len(table.notes) :]:
+        click.echo(f"提示：{note}")
+    for problem in outcome.problems:
+        click.echo(f"{source.name}: {problem}")
+    for line in outcome.changed:
+        click.echo(line)
+    if outcome.problems and not skip_bad:
+        click.echo(f"有 {len(outcome.problems)} 行无法导入，未写入任何记录（加 --skip-bad 可跳过这些行）。")
+        sys.exit(1)
+    updates = outcome.updates
+    if updates:
+        for item in updates:
+            click.echo(item.diff(content_dir))
+        if not yes and not (sys.stdin.isatty() and click.confirm(f"更新这 {len(updates)} 条已有记录？", default=False)):
+            click.echo("未更新已有记录（加 --yes 直接写入）。")
+            updates = []
+    for path in writeplan.write([*outcome.planned, *updates], content_dir):
         click.echo(path)
-    click.echo(f"已导入 {len(planned)} 条记录" + (f"，跳过 {len(problems)} 行" if problems else "") + "。")
+    parts = [f"已导入 {len(outcome.planned)} 条记录"]
+    if updates:
+        parts.append(f"更新 {len(updates)} 条")
+    if outcome.existing:
+        parts.append(f"{len(outcome.existing)} 条已在档案中（内容相同，未重复导入）")
+    if outcome.changed:
+        parts.append(f"{len(outcome.changed)} 条已在档案中但有不同")
+    if outcome.problems:
+        parts.append(f"跳过 {len(outcome.problems)} 行")
+    click.echo("，".join(parts) + "。")
 
 
 @cli.command("serve", add_help_option=False)

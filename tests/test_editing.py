@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -243,60 +242,7 @@ def test_no_git_means_no_history_and_no_error(tmp_path: Path) -> None:
     assert "最后更新" not in (site / "people" / "li" / "index.html").read_text(encoding="utf-8")
 
 
-# ---------------------------------------------------------------- import
-
-
-def test_export_then_import_round_trips(tmp_path: Path) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(Path(__file__).parent / "fixtures" / "small" / "content", content)
-    out = tmp_path / "ledgers"
-    assert zhibu("export", "--content", content, "--out", out, "--today", "2026-01-01").returncode == 0
-    original = load(content)
-    before = {r.id: r.data for r in original.records if r.collection == "meetings"}
-    shutil.rmtree(content / "meetings")
-    result = zhibu("import", "meetings", out / "meetings.xlsx", "--content", content)
-    assert result.returncode == 0, result.stdout
-    after = {r.id: r.data for r in load(content).records if r.collection == "meetings"}
-    assert sorted(after) == sorted(before)
-    keys = ("type", "title", "org", "date", "time", "location", "host", "recorder")
-    for record_id, data in after.items():
-        old = before[record_id]
-        assert {k: data.get(k) for k in keys} == {k: _canonical(old, k) for k in keys}
-        assert len(data["attendees"]) == len(old["attendees"])
-        assert [a["reason"] for a in data.get("absent", [])] == [a.get("reason") for a in old.get("absent", [])]
-    assert zhibu("check", "--content", content, "--today", "2025-03-31").returncode == 0
-
-
-def _canonical(data: dict[str, Any], key: str) -> Any:
-    aliases = {"支部委员会": "支委会", "李娜": "li"}
-    value = data.get(key)
-    return aliases.get(value, value)
-
-
-def test_import_reports_every_bad_row_and_writes_nothing(tmp_path: Path) -> None:
-    from openpyxl import Workbook
-
-    content = write_archive(tmp_path)
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["编号", "日期", "组织", "类型", "标题", "实到人员", "缺席人员"])
-    sheet.append(["m1", date(2023, 3, 8), "第一党支部", "支委会", "三月支委会", "张伟", "李娜（倒班）"])
-    sheet.append(["m2", "2023-02-30", "第一党支部", "支委会", "二月支委会", "张伟", ""])
-    sheet.append(["m3", date(2023, 4, 8), "不存在的支部", "支委会", "四月支委会", "张伟", ""])
-    sheet.append(["m4", date(2023, 5, 8), "zb", "茶话会", "五月", "王五", ""])
-    source = tmp_path / "old.xlsx"
-    book.save(source)
-    result = zhibu("import", "meetings", source, "--content", content)
-    assert result.returncode == 1
-    lines = result.stdout.splitlines()
-    assert any(line.startswith("old.xlsx: 第 3 行：date: ") for line in lines)
-    assert "old.xlsx: 第 4 行：找不到组织“不存在的支部”" in lines
-    assert "old.xlsx: 第 5 行：找不到人员“王五”" in lines
-    assert not (content / "meetings").exists()
-    partial = zhibu("import", "meetings", source, "--content", content, "--skip-bad")
-    assert partial.returncode == 0 and "已导入 1 条记录，跳过 3 行" in partial.stdout
-    written = (content / "meetings" / "2023" / "m1.yaml").read_text(encoding="utf-8")
-    assert "absent:\n  - person: li\n    reason: 倒班" in written
+# ---------------------------------------------------------------- pre-commit
 
 
 def test_repo_pre_commit_config_is_the_one_init_writes() -> None:
