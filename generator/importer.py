@@ -18,10 +18,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import conventions
 from .load import RawRecord
 from .model import COLLECTIONS, PartialDate
 from .resolve import Archive
-from .scaffold import MEETING_CODES
 from .sheets import Table, cell_text
 from .validate import translate
 from .vocab import MEETING_TYPES
@@ -541,20 +541,19 @@ def find_existing(archive: Archive, collection: str, data: dict[str, Any]) -> An
     return next((r for r in archive.records[collection].values() if _existing_key(collection, r) == key), None)
 
 
-def new_id(collection: str, data: dict[str, Any], taken: set[str]) -> str:
-    """The archive's convention, as `zhibu new` makes them: jl-zhibu-zwh-2024-06-03, then -2, -3."""
-    if collection == "meetings":
-        base = f"{data.get('org') or 'meeting'}-{MEETING_CODES.get(str(data.get('type')), 'hy')}-{data.get('date')}"
-    elif collection == "honours":
-        base = f"honour-{data.get('date')}"
-    else:
-        base = "person"
-    base = re.sub(r"[^a-z0-9-]+", "-", base.lower()).strip("-")[:72] or "record"
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
+def where(archive: Archive, collection: str, data: dict[str, Any], taken: set[str]) -> conventions.Proposal:
+    """Folder and id by the archive's conventions, as `zhibu new` makes them."""
+    kind = {"meetings": "type", "honours": "level"}.get(collection)
+    org = data.get("org")
+    if collection == "people" and data.get("memberships"):
+        org = data["memberships"][-1]["org"]
+    if collection == "honours":
+        org = next((r["org"] for r in data.get("recipients", []) if "org" in r), None)
+    day = str(data.get("date") or "")
+    parsed = date.fromisoformat(day) if len(day) == 10 else date(int(day[:4]), int(day[5:7] or 1), 1) if day else None
+    return conventions.propose(
+        archive, collection, org=org, kind=data.get(kind) if kind else None, day=parsed, taken=taken
+    )
 
 
 # ---------------------------------------------------------------- the plan
@@ -621,11 +620,11 @@ def plan(
             if existing is not None:
                 _compare(existing, data, row, outcome, update, content)
                 continue
-            record_id = row_id or new_id(collection, data, taken)
+            proposal = where(archive, collection, data, taken)
+            record_id = row_id or proposal.record_id
             if record_id in taken:
                 raise Refused(f"编号“{record_id}”已被其他文件使用，不会覆盖")
-            year = str(data.get("date") or "")[:4]
-            path = target(content, collection, record_id, year)
+            path = target(content, proposal.folder, record_id)
         except (Refused, UnsafePath) as exc:
             outcome.problems.append(Problem(number, str(exc)))
             continue

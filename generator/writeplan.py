@@ -19,7 +19,7 @@ from .diagnostics import Diagnostic, Severity
 from .load import Content, RawRecord, load, parse_yaml
 from .model import ID_PATTERN
 from .resolve import resolve
-from .scaffold import DATED_FOLDERS, record_text
+from .scaffold import record_text
 from .validate import validate
 
 ID_RULE = "只能用小写字母、数字和连字符，以字母或数字开头，最长 80 个字符"
@@ -66,15 +66,12 @@ def prove_inside(root: Path, path: Path) -> Path:
     return real
 
 
-def target(root: Path, collection: str, record_id: str, year: str | None) -> Path:
-    """Where a new record goes: the collection folder, by year for dated collections."""
+def target(root: Path, folder: str, record_id: str) -> Path:
+    """The proven path of record_id in folder (content-relative, as conventions.propose gives it)."""
     check_id(record_id)
-    if collection == "archive":
+    if folder == "" and record_id == "archive":
         return prove_inside(root, root / "archive.yaml")
-    folder = root / collection
-    if collection in DATED_FOLDERS and year and year.isdigit():
-        folder = folder / year
-    return prove_inside(root, folder / f"{record_id}.yaml")
+    return prove_inside(root, root / folder / f"{record_id}.yaml")
 
 
 def refusals(root: Path, planned: list[Planned], content: Content | None = None) -> dict[Path, list[Diagnostic]]:
