@@ -134,7 +134,7 @@ def _legend(series: list[Series], lines: bool) -> str:
             key = f'<line class="zhibu-line" x1="1" x2="35" y1="7" y2="7"{_stroke(i)}/>{_marker(shape, 18, 7)}'
         else:
             key = '<rect class="zhibu-bar" x="10" y="1" width="14" height="12"/>'
-        same = next((t.name for t in series[:i] if t.values == s.values), None)
+        same = lines and next((t.name for t in series[:i] if t.values == s.values), None)  # stacked bars never hide
         note = f'<span class="zhibu-legend__note">（与{_e(same)}相同）</span>' if same else ""
         items.append(
             f'<li class="zhibu-s{i % len(STYLES)}"><svg class="zhibu-key" viewBox="0 0 36 14" aria-hidden="true">'

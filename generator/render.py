@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -78,6 +79,11 @@ def attr(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
+def nowrap(value: Any) -> str:
+    """A date or period kept on one line (browsers break "2026-11-26" at its hyphens)."""
+    return f'<span class="zhibu-nowrap">{html.escape(str(value), quote=False)}</span>' if value else ""
+
+
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
@@ -117,6 +123,16 @@ class Context:
         labels = [label for label in labels if label]
         return f"（{'、'.join(labels)}）" if labels else ""
 
+    def offices(self, person: Record, current: bool = False) -> list[tuple[Record, Any]]:
+        """(org, officer entry) for each office the person holds or held, latest first."""
+        found = [
+            (org, office)
+            for org in self.views.backlinks.get(person.key, {}).get("orgs", [])
+            for office in org.data.officers
+            if office.person == person.id and not (current and office.to and office.to < self.views.today)
+        ]
+        return sorted(found, key=lambda pair: (pair[1].to or date.max, pair[1].from_ or date.min), reverse=True)
+
     def people(self, values: list[str]) -> str:
         return "、".join(self.person(v) for v in values)
 
@@ -130,7 +146,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(text=text, md=markdown, attr=attr, percent=percent, date=date_label)
+    env.filters.update(text=text, md=markdown, attr=attr, percent=percent, date=date_label, nowrap=nowrap)
     env.globals.update(url=url, slug=tag_slug, COLLECTIONS=COLLECTIONS, DATED=DATED, change_label=ledgers.change_label)
     return env
 
@@ -214,7 +230,7 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
                     listing(f"{target[0]}/{target[1]}/{name}", f"{owner}：{COLLECTIONS[name].label}", records, target)
     page("tags/index.md", "tags.md.j2", {"zhibu": {"page": "index"}})
     for path, (template, values) in ledger_pages.pages(archive, views).items():
-        page(path, template, {"zhibu": {"page": "ledger"}}, **values)
+        page(path, template, {"zhibu": {"page": "ledger"}, "hide": ["navigation", "toc"]}, **values)
     pages.update(export.files(archive, views))
     pages["help/fields.md"] = front_matter({"title": "字段参考", "zhibu": {"page": "help"}}) + field_reference() + "\n"
     page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
