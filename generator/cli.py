@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import export, importer, sheets, writeplan
+from . import export, fullbook, importer, sheets, writeplan
 from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
@@ -329,21 +329,37 @@ def _kind_label(record: Any) -> str:
     help="输出目录（默认 ./ledgers）",
 )
 @click.option("--include-restricted", is_flag=True, help="包含受限记录")
+@click.option("--full", is_flag=True, help="导出全量档案工作簿（每条记录的每个字段，可用 zhibu import archive 导回）")
 @today_option
-def export_command(content_dir: Path, fmt: str, out_dir: Path, include_restricted: bool, today: date | None) -> None:
+def export_command(
+    content_dir: Path, fmt: str, out_dir: Path, include_restricted: bool, full: bool, today: date | None
+) -> None:
     """导出台账：会议、出勤、会后落实、荣誉、成果、考核、花名册，每种一个文件。"""
     reporter = Reporter(quiet=True, verbose=False)
-    checked = run_check(content_dir, reporter, include_restricted=include_restricted, today=today)
+    checked = run_check(content_dir, reporter, include_restricted=include_restricted or full, today=today)
     errors, _ = reporter.diagnostics(checked)
     if errors or checked.archive is None or checked.views is None:
         click.echo(f"发现 {errors} 个错误，请先修正（用 zhibu check 查看）。")
         sys.exit(1)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if full:
+        _export_full(checked.archive, out_dir, include_restricted, checked.views.today)
+        return
     for table in export.tables(checked.archive, checked.views):
         data = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, checked.views.today)
         path = out_dir / f"{table.name}.{fmt}"
         path.write_bytes(data)
         click.echo(f"{path}  {table.label} {len(table.rows)} 行")
+
+
+def _export_full(archive: Any, out_dir: Path, include_restricted: bool, today: date) -> None:
+    data, summary = fullbook.write_book(archive, include_restricted, today)
+    path = out_dir / "全量档案.xlsx"
+    path.write_bytes(data)
+    counts = "，".join(f"{label} {n} 条" for label, n in summary.counts.items())
+    click.echo(f"{path}  全量档案：{counts}")
+    if summary.restricted_left_out:
+        click.echo(f"注意：未包含 {summary.restricted_left_out} 条受限记录（加 --include-restricted 才包含）。")
 
 
 @cli.command("schema", add_help_option=False)
@@ -444,7 +460,7 @@ def init_command(directory: Path) -> None:
 
 @cli.command("import", add_help_option=False)
 @help_option
-@click.argument("kind", type=click.Choice(list(importer.KINDS)), metavar="meetings|people|honours")
+@click.argument("kind", type=click.Choice([*importer.KINDS, "archive"]), metavar="meetings|people|honours|archive")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @content_option
 @click.option("--sheet", help="工作表名称或序号（默认：有可识别表头的那一个）")
@@ -470,8 +486,14 @@ def import_command(
     yes: bool,
     today: date | None,
 ) -> None:
-    """从 Excel（.xlsx/.xls）或 CSV 台账导入记录：每行一条；已有的记录不会重复导入。"""
+    """从 Excel（.xlsx/.xls）或 CSV 台账导入记录：每行一条；已有的记录不会重复导入。
+
+    archive：导入 zhibu export --full 写出的全量档案工作簿（可导入空档案）。
+    """
     reporter = Reporter(quiet=True, verbose=False)
+    if kind == "archive":
+        _import_full(source, content_dir, skip_bad, update, yes)
+        return
     checked = run_check(content_dir, reporter, include_restricted=True, today=today)
     if checked.archive is None:
         reporter.diagnostics(checked)
@@ -479,6 +501,8 @@ def import_command(
     try:
         mapped = importer.parse_maps(kind, maps)
         book = sheets.read_book(source)
+        if fullbook.is_full_book(book):
+            raise ValueError(f"{source.name} 是全量档案工作簿，请用 zhibu import archive {source.name} 导入")
         known = importer.known_header(kind)
         chosen = sheets.pick_sheet(book, lambda h: known(h) or importer.normal(h) in mapped, sheet)
         table = sheets.find_table(chosen, lambda h: known(h) or importer.normal(h) in mapped)
@@ -503,15 +527,7 @@ def import_command(
     if outcome.problems and not skip_bad:
         click.echo(f"有 {len(outcome.problems)} 行无法导入，未写入任何记录（加 --skip-bad 可跳过这些行）。")
         sys.exit(1)
-    updates = outcome.updates
-    if updates:
-        for item in updates:
-            click.echo(item.diff(content_dir))
-        if not yes and not (sys.stdin.isatty() and click.confirm(f"更新这 {len(updates)} 条已有记录？", default=False)):
-            click.echo("未更新已有记录（加 --yes 直接写入）。")
-            updates = []
-    for path in writeplan.write([*outcome.planned, *updates], content_dir):
-        click.echo(path)
+    updates = _write_planned(outcome.planned, outcome.updates, content_dir, yes)
     parts = [f"已导入 {len(outcome.planned)} 条记录"]
     if updates:
         parts.append(f"更新 {len(updates)} 条")
@@ -521,6 +537,55 @@ def import_command(
         parts.append(f"{len(outcome.changed)} 条已在档案中但有不同")
     if outcome.problems:
         parts.append(f"跳过 {len(outcome.problems)} 行")
+    click.echo("，".join(parts) + "。")
+
+
+def _write_planned(
+    planned: list[writeplan.Planned], updates: list[writeplan.Planned], content_dir: Path, yes: bool
+) -> list[writeplan.Planned]:
+    """Write new records; show the changes to existing ones and write them on confirmation or --yes."""
+    if updates:
+        for item in updates:
+            click.echo(item.diff(content_dir))
+        if not yes and not (sys.stdin.isatty() and click.confirm(f"更新这 {len(updates)} 条已有记录？", default=False)):
+            click.echo("未更新已有记录（加 --yes 直接写入）。")
+            updates = []
+    for path in writeplan.write([*planned, *updates], content_dir):
+        click.echo(path)
+    return updates
+
+
+def _import_full(source: Path, content_dir: Path, skip_bad: bool, update: bool, yes: bool) -> None:
+    try:
+        book = sheets.read_book(source)
+    except sheets.SheetError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not fullbook.is_full_book(book):
+        raise click.UsageError(
+            f"{source.name} 不是 zhibu export --full 写出的全量档案工作簿；台账请用 meetings、people 或 honours 导入"
+        )
+    content_dir.mkdir(parents=True, exist_ok=True)
+    checked = check(content_dir, include_restricted=True)
+    records, problems = fullbook.read_records(book)
+    result = fullbook.plan(records, content_dir, checked.archive, update)
+    problems += result.problems
+    for problem in problems:
+        click.echo(f"{source.name}: {problem}")
+    for line in result.changed:
+        click.echo(line)
+    if problems and not skip_bad:
+        click.echo(f"有 {len(problems)} 处问题，未写入任何记录（加 --skip-bad 可跳过有问题的记录）。")
+        sys.exit(1)
+    updates = _write_planned(result.planned, result.updates, content_dir, yes)
+    parts = [f"已导入 {len(result.planned)} 条记录"]
+    if updates:
+        parts.append(f"更新 {len(updates)} 条")
+    if result.existing:
+        parts.append(f"{len(result.existing)} 条已在档案中（内容相同）")
+    if result.changed:
+        parts.append(f"{len(result.changed)} 条已在档案中但有不同")
+    if problems:
+        parts.append(f"跳过 {len(problems)} 处问题")
     click.echo("，".join(parts) + "。")
 
 

@@ -681,12 +681,12 @@ def _compare(existing: Any, data: dict[str, Any], row: Row, outcome: Outcome, up
     if existing.collection == "people" and "memberships" in data:
         merged["memberships"] = _merge_memberships(raw.get("memberships") or [], data["memberships"])
     label = f"第 {row.number} 行：已有记录 {existing.file}"
-    if _same(row.refs, existing.collection, raw, merged):
+    if same(row.refs, existing.collection, raw, merged):
         outcome.existing.append(f"{label}，内容相同")
         return
     if not update:
         fields = "、".join(
-            row.header(k) for k in data if not _same(row.refs, existing.collection, {k: raw.get(k)}, {k: merged[k]})
+            row.header(k) for k in data if not same(row.refs, existing.collection, {k: raw.get(k)}, {k: merged[k]})
         )
         outcome.changed.append(f"{label}，表中“{fields}”与之不同（加 --update 更新）")
         return
@@ -702,7 +702,7 @@ def _merge_memberships(old: list[Any], new: list[dict[str, Any]]) -> list[Any]:
     return [*old, *(m for m in new if m["org"] not in orgs)]
 
 
-def _same(refs: Refs, collection: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
+def same(refs: Refs, collection: str, a: dict[str, Any], b: dict[str, Any]) -> bool:
     return _canonical(refs, collection, a) == _canonical(refs, collection, b)
 
 

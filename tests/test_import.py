@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import write_archive, zhibu
+from conftest import DEMO, write_archive, zhibu
 
 from generator.load import load
 
@@ -441,3 +442,73 @@ def test_two_ledger_sheets_need_sheet_and_files_that_are_not_sheets_get_a_chines
         result = zhibu("import", "meetings", bad, "--content", content)
         assert result.returncode == 2 and "另存为" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr and "Error" not in result.stderr
+
+
+# ---------------------------------------------------------------- full-fidelity round trip
+
+
+def validated(content: Path) -> dict[tuple[str, str], Any]:
+    from generator.validate import validate
+
+    found, problems = validate(load(content).records)
+    assert found.archive is not None, problems
+    every = {(c, i): r.data for c, pool in found.records.items() for i, r in pool.items()}
+    return every | {("archive", "archive"): found.archive.data}
+
+
+def test_full_export_then_import_into_an_empty_archive_gives_back_every_record(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = zhibu("export", "--content", DEMO, "--full", "--include-restricted", "--out", out, "--today", "2026-11-30")
+    assert result.returncode == 0, result.stdout + result.stderr
+    book = out / "全量档案.xlsx"
+    empty = tmp_path / "new" / "content"
+    shutil.copytree(DEMO / "files", empty / "files")  # attachments travel as files, not in the workbook
+    imported = zhibu("import", "archive", book, "--content", empty)
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    before, after = validated(DEMO), validated(empty)
+    assert sorted(after) == sorted(before)
+    for key, data in before.items():
+        assert after[key] == data, key
+    assert zhibu("check", "--content", empty, "--today", "2026-11-30").returncode == 0
+    files = {p: p.read_bytes() for p in empty.rglob("*.yaml")}
+    again = zhibu("import", "archive", book, "--content", empty)
+    assert again.returncode == 0 and f"已导入 0 条记录，{len(before)} 条已在档案中（内容相同）" in again.stdout
+    assert {p: p.read_bytes() for p in empty.rglob("*.yaml")} == files
+
+
+def test_full_export_leaves_restricted_records_out_and_says_so(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    result = zhibu("export", "--content", DEMO, "--full", "--out", tmp_path, "--today", "2026-11-30")
+    restricted = [r.id for r in load(DEMO).records if isinstance(r.data, dict) and r.data.get("visibility") == "受限"]
+    assert restricted and f"未包含 {len(restricted)} 条受限记录" in result.stdout
+    book = load_workbook(tmp_path / "全量档案.xlsx")
+    notes = [row[0] for row in book["说明"].iter_rows(values_only=True)]
+    assert f"未包含 {len(restricted)} 条受限记录（导出时加 --include-restricted 才包含）" in notes
+    ids = {row[0] for ws in book.worksheets[2:] for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert not set(restricted) & ids
+
+
+def test_full_workbook_lays_out_every_field_once_and_keeps_formulas_as_text(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from generator.fullbook import LAYOUTS, Layout
+    from generator.model import ARCHIVE, COLLECTIONS
+
+    def covered(lay: Layout) -> set[str]:
+        keys = {c.path[0] for c in lay.columns if c.path}
+        return keys | {key for key, _ in lay.children}
+
+    for name, lay in LAYOUTS.items():
+        model = ARCHIVE.model if name == "archive" else COLLECTIONS[name].model
+        assert covered(lay) == {i.alias or n for n, i in model.model_fields.items()}, name
+        for one in (lay, *(child for _, child in lay.children)):
+            headers = [c.header for c in one.columns]
+            assert len(headers) == len(set(headers)), one.sheet
+    content = write_archive(
+        tmp_path, {"meetings/m.yaml": 'type: 其他\ntitle: "=HYPERLINK(\\"http://x\\")"\norg: zb\ndate: 2023-03-08\n'}
+    )
+    assert zhibu("export", "--content", content, "--full", "--out", tmp_path / "out").returncode == 0
+    sheet = load_workbook(tmp_path / "out" / "全量档案.xlsx")["会议"]
+    cell = next(c for c in sheet[2] if "HYPERLINK" in str(c.value))
+    assert cell.data_type == "s"
