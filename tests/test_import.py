@@ -512,3 +512,22 @@ def test_full_workbook_lays_out_every_field_once_and_keeps_formulas_as_text(tmp_
     sheet = load_workbook(tmp_path / "out" / "全量档案.xlsx")["会议"]
     cell = next(c for c in sheet[2] if "HYPERLINK" in str(c.value))
     assert cell.data_type == "s"
+
+
+def test_readme_backup_commands_run_as_written(tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**整个档案搬到别处") :]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block is not None
+    shutil.copytree(DEMO, tmp_path / "content")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for line in block.group(1).strip().splitlines():
+        done = subprocess.run(["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, line + done.stdout + done.stderr
+    assert validated(tmp_path / "新档案" / "content") == validated(tmp_path / "content")
