@@ -58,3 +58,10 @@ def test_ledger_pages_use_the_full_width(tmp_path: Path) -> None:
     for path, text in pages(tmp_path).items():
         if path.startswith("ledgers/") and path.endswith(".md"):
             assert '"hide": ["navigation", "toc"]' in text.split("---")[1], path
+
+
+def test_a_restricted_meeting_is_a_row_with_numbers_only(tmp_path: Path) -> None:
+    restricted = MEETING.replace("title: 三月主题党日", "title: 内部会议").replace("date:", "visibility: 受限\ndate:")
+    page = pages(tmp_path, {"meetings/m.yaml": MEETING, "meetings/r.yaml": restricted})["ledgers/attendance.md"]
+    assert "| 受限会议（主题党日） | [第一党支部](../orgs/zb.md) | 2 | 1 | 50% | 不列出 |" in page
+    assert "内部会议" not in page and "r.md" not in page
