@@ -144,7 +144,7 @@ class Reporter:
         warnings = [d for d in checked.diagnostics if d.severity is Severity.WARNING]
         for d in checked.diagnostics:
             if d.severity is Severity.ERROR or not self.quiet:
-                click.echo(str(d))
+                click.echo(d.text(self.verbose))
         return len(errors), len(warnings)
 
     @property

@@ -18,15 +18,21 @@ class Diagnostic:
     field: str  # dotted field path, e.g. "absent.0.person"; "" for the whole record
     message: str  # Chinese, for the editor
     severity: Severity = Severity.ERROR
+    detail: str = ""  # the underlying tool's own words (English), shown with -v
 
     def __str__(self) -> str:
+        return self.text()
+
+    def text(self, verbose: bool = False) -> str:
+        """One line, always: control characters in file names, keys or quoted text are escaped."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         label = "" if self.severity is Severity.ERROR else "警告: "
         field = f"{self.field}: " if self.field else ""
-        return f"{where}: {label}{field}{self.message}"
+        detail = f" [{self.detail}]" if verbose and self.detail else ""
+        return visible(f"{where}: {label}{field}{self.message}{detail}")
 
 
-_CONTROL = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_CONTROL = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def visible(text: str) -> str:
@@ -41,8 +47,8 @@ def quoted(text: str) -> str:
     return f"“{visible(text)}”"
 
 
-def error(file: str, line: int, field: str, message: str) -> Diagnostic:
-    return Diagnostic(file, line, field, message, Severity.ERROR)
+def error(file: str, line: int, field: str, message: str, detail: str = "") -> Diagnostic:
+    return Diagnostic(file, line, field, message, Severity.ERROR, detail)
 
 
 def warning(file: str, line: int, field: str, message: str) -> Diagnostic:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,8 @@ import yaml
 
 from .diagnostics import Diagnostic, error, warning
 from .history import Change, last_changes
-from .model import COLLECTIONS
+from .model import COLLECTIONS, FIELD_NAMES
+from .yaml_errors import describe, full_width_colons
 
 Loc = tuple[str | int, ...]
 
@@ -28,17 +30,6 @@ YAML_SUFFIXES = (".yaml", ".yml")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")} | {
     "!"
-}
-_YAML_PROBLEMS = {
-    "mapping values are not allowed here": "此处不能出现“键: 值”（值里的冒号请加引号）",
-    "found character that cannot start any token": "遇到不能出现在开头的字符",
-    "could not find expected ':'": "找不到应有的冒号“:”",
-    "did not find expected key": "缩进不一致或缺少键",
-    "did not find expected '-' indicator": "列表缩进不一致",
-    "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
-    "found unknown escape character": "引号内有无效的转义字符",
-    "did not find expected node content": "缺少内容",
-    "found a tab character that violates indentation": "缩进里有 Tab",
 }
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -82,10 +73,11 @@ class Content:
 
 
 class _YamlProblem(Exception):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.detail = detail
 
 
 def load(root: Path) -> Content:
@@ -174,9 +166,19 @@ def _load_record(content: Content, path: Path, rel: str, collection: str, record
     try:
         data = parse_yaml(text, lines, content.diagnostics, rel)
     except _YamlProblem as problem:
-        content.diagnostics.append(error(rel, problem.line, "", problem.message))
+        content.diagnostics.append(error(rel, problem.line, "", problem.message, problem.detail))
+        _full_width_colons(content, rel, text, error)
         return
+    _full_width_colons(content, rel, text, warning)
     content.records.append(RawRecord(collection, record_id, rel, data, lines))
+
+
+def _full_width_colons(content: Content, rel: str, text: str, severity: Callable[..., Diagnostic]) -> None:
+    """A field name followed by “：” is the commonest slip of a Chinese keyboard: named at its line.
+    An error when the file did not parse; a warning otherwise (the text may be inside a value)."""
+    for line, key in full_width_colons(text, FIELD_NAMES):
+        message = f"字段名“{key}”后用了中文冒号“：”，请改为英文冒号“:”加空格"
+        content.diagnostics.append(severity(rel, line, key, message))
 
 
 def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], rel: str) -> Any:
@@ -197,16 +199,8 @@ def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], 
                 _node(event, stack, root, lines, diagnostics, rel)
             elif isinstance(event, yaml.CollectionEndEvent):
                 stack.pop()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "无法解析"
-        problem = _YAML_PROBLEMS.get(problem, problem)
-        line = (mark.line + 1) if mark else 1
-        source_line = text.split("\n")[line - 1] if line <= text.count("\n") + 1 else ""
-        hint = "；请用空格缩进，不要用 Tab" if "\t" in source_line else ""
-        raise _YamlProblem(line, f"YAML 语法错误：{problem}{hint}") from None
     except yaml.YAMLError as exc:
-        raise _YamlProblem(1, f"YAML 语法错误：{exc}") from None
+        raise _YamlProblem(*describe(exc, text)) from None
     if not root:
         raise _YamlProblem(1, "文件为空")
     return root[0]

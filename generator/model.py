@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -543,3 +543,22 @@ COLLECTIONS: dict[str, Collection] = {
     )
 }
 ARCHIVE = Collection("archive", Archive, "档案")
+
+
+def _models_in(annotation: Any) -> set[type[Model]]:
+    if isinstance(annotation, type) and issubclass(annotation, Model):
+        return {annotation}
+    return {m for arg in get_args(annotation) for m in _models_in(arg)}
+
+
+def _field_names(model: type[Model]) -> set[str]:
+    found = set()
+    for name, info in model.model_fields.items():
+        found.add(info.alias or name)
+        for inner in _models_in(info.annotation):
+            found |= _field_names(inner)
+    return found
+
+
+# Every field name as written in YAML, at any depth (load names a slip of "：" after one).
+FIELD_NAMES = frozenset(n for c in (ARCHIVE, *COLLECTIONS.values()) for n in _field_names(c.model))

@@ -325,3 +325,130 @@ def test_a_hand_written_page_link_is_checked_from_its_own_folder(tmp_path: Path)
     page = "# 关于\n\n正文\n\n[出站](../../x.md) ![图](http://evil.example/a.png)\n"
     found = check_at(write_archive(tmp_path, {"pages/about.md": page})).diagnostics
     assert [(d.file, d.line) for d in found] == [("pages/about.md", 5), ("pages/about.md", 5)]
+
+
+# ---------------------------------------------------------------- diagnostics: one Chinese line each
+
+# Every problem string of libyaml (the scanner, parser and reader compiled into PyYAML's _yaml).
+LIBYAML_PROBLEMS = """\
+block sequence entries are not allowed in this context
+control characters are not allowed
+could not find expected ':'
+could not find expected directive name
+did not find URI escaped octet
+did not find expected '!'
+did not find expected ',' or ']'
+did not find expected ',' or '}'
+did not find expected '-' indicator
+did not find expected <document start>
+did not find expected <stream-start>
+did not find expected alphabetic or numeric character
+did not find expected comment or line break
+did not find expected digit or '.' character
+did not find expected hexdecimal number
+did not find expected key
+did not find expected node content
+did not find expected tag URI
+did not find expected version number
+did not find expected whitespace
+did not find expected whitespace or line break
+did not find the expected '>'
+found a tab character that violates indentation
+found a tab character where an indentation space is expected
+found an incorrect leading UTF-8 octet
+found an incorrect trailing UTF-8 octet
+found an indentation indicator equal to 0
+found character that cannot start any token
+found duplicate %TAG directive
+found duplicate %YAML directive
+found extremely long version number
+found incompatible YAML document
+found invalid Unicode character escape code
+found undefined tag handle
+found unexpected ':'
+found unexpected document indicator
+found unexpected end of stream
+found unexpected non-alphabetical character
+found unknown directive name
+found unknown escape character
+incomplete UTF-16 character
+incomplete UTF-16 surrogate pair
+incomplete UTF-8 octet sequence
+input is too long
+invalid Unicode character
+invalid leading UTF-8 octet
+invalid length of a UTF-8 sequence
+invalid trailing UTF-8 octet
+mapping keys are not allowed in this context
+mapping values are not allowed in this context
+unexpected low surrogate area
+""".splitlines()
+
+
+@pytest.mark.parametrize("problem", LIBYAML_PROBLEMS)
+def test_every_libyaml_problem_has_a_chinese_message(problem: str) -> None:
+    from generator.yaml_errors import UNKNOWN, translate
+
+    message = translate(problem)
+    assert message != UNKNOWN and not english(message)
+
+
+def english(message: str) -> bool:
+    """Words of four letters or more, other than the names a Chinese guide uses too."""
+    return any(w not in ("Tab", "YAML", "Unicode") for w in re.findall(r"[A-Za-z]{4,}", message))
+
+
+BROKEN_YAML = [
+    "a: b: c\n",
+    "a: 'x\n",
+    'a: "x\n',
+    "a: [1, 2\n",
+    "a: {b: 1\n",
+    "- a\nb: 1\n",
+    'a: "\\q"\n',
+    "a: @x\n",
+    "a: `x\n",
+    "a:\n\t- b\n",
+    "a: |0\n  x\n",
+    "a: !<x\n",
+    "%FOO\n---\na: 1\n",
+    "a: 1\n b: 2\n",
+    "a:\n  - x\n  y: 1\n",
+    "? a\n? b\n: c\n: d\n",
+    "a: x\n- b\n",
+    "[a, b]: c: d\n",
+    "a: 'it''s\n---\nb'\n",
+    "a: &x\n",
+    "a: *\n",
+]
+
+
+def test_a_yaml_error_is_one_chinese_line_and_the_english_needs_verbose(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {f"meetings/b{i}.yaml": body for i, body in enumerate(BROKEN_YAML)})
+    found = [d for d in check_at(content).diagnostics if d.file.startswith("meetings/b")]
+    assert {d.file for d in found} == {f"meetings/b{i}.yaml" for i in range(len(BROKEN_YAML))}
+    for d in found:
+        assert "\n" not in d.text(verbose=True) and not english(d.message), d
+    details = [d.detail for d in found if d.detail]
+    assert len(details) > len(BROKEN_YAML) // 2
+    verbose, plain = (zhibu("check", "--content", content, *flags).stdout for flags in (["-v"], []))
+    assert all(detail in verbose for detail in details), verbose
+    assert not [detail for detail in details if detail in plain]
+
+
+def test_control_characters_in_keys_and_values_are_shown_escaped(tmp_path: Path) -> None:
+    meeting = "type: 支委会\ntitle: 支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
+    body = meeting + '"bad\\nkey:\\tx": 1\nlocation: "a\\u2028b"\nsummary: "x\\u001b[31m红"\n'
+    result = zhibu("check", "--content", write_archive(tmp_path, {"meetings/m1.yaml": body}))
+    lines = [line for line in result.stdout.splitlines() if "meetings/m1.yaml" in line]
+    assert len(lines) == 1 and "bad\\nkey:\\tx" in lines[0], result.stdout
+    assert "\x1b" not in result.stdout and "\u2028" not in result.stdout
+
+
+def test_a_full_width_colon_after_a_key_is_named_at_its_line(tmp_path: Path) -> None:
+    body = "type: 支委会\ntitle： 标题\norg: zb\ndate: 2023-03-08\n"
+    found = check_at(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics
+    hint = [d for d in found if "中文冒号" in d.message]
+    assert [(d.line, d.field, d.severity) for d in hint] == [(2, "title", "error")]
+    inside = "type: 支委会\ntitle: 标题\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\nsummary: |\n  注意：说明\n"
+    assert not check_at(write_archive(tmp_path, {"meetings/m1.yaml": inside})).diagnostics
