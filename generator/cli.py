@@ -24,7 +24,7 @@ from .model import COLLECTIONS
 from .pipeline import Checked, check, generate
 from .plugin import navigation
 from .publish import build_key, find_config, record_state, reuse_previous, run_mkdocs, staged_site
-from .query import Query, parse_bound, search
+from .query import Query, UnknownFilter, parse_bound, search
 from .scaffold import KINDS, NewOptions, init_archive, new_record
 from .schema import field_reference, schemas
 
@@ -288,7 +288,11 @@ def search_command(
     tag: str | None,
     content_dir: Path,
 ) -> None:
-    """在记录中查找（无需生成站点），每行一条：日期、类型、标题、文件。"""
+    """在记录中查找（无需生成站点），每行一条：日期、类型、标题、文件。
+
+    关键词里的组织简称（阳极炉）、日期（2025年3月、2025-03、3月份）和类型（支委会、党课、专利）
+    按筛选条件处理，其余为关键词。
+    """
     reporter = Reporter(quiet=True, verbose=False)
     checked = run_check(content_dir, reporter, include_restricted=True)
     if checked.archive is None:
@@ -296,19 +300,34 @@ def search_command(
         sys.exit(1)
     if not (words or kind or org or person or start or end or tag):
         raise click.UsageError("请给出关键词或筛选条件")
-    found = search(checked.archive, Query(words, kind, org, person, start, end, tag))
-    for record in found:
-        kind_label = _kind_label(record)
-        restricted = " [受限]" if getattr(record.data, "visibility", None) == "受限" else ""
-        click.echo(
-            f"{date_text(record):10}  {kind_label}  {record_title(checked.archive, record)}{restricted}  {record.file}"
-        )
+    try:
+        found = search(checked.archive, Query(words, kind, org, person, start, end, tag))
+    except UnknownFilter as exc:
+        raise click.UsageError(str(exc)) from None
+    if found.understood.chips:
+        click.echo("按条件：" + "；".join(label for label, _ in found.understood.chips), err=True)
+    for record in found.full:
+        _echo_found(checked.archive, record)
+    if found.partial and not found.full:
+        words_text = "”“".join(found.understood.words)
+        click.echo(f"没有同时包含“{words_text}”的记录。只包含部分关键词的记录：")
+    elif found.partial:
+        click.echo("只包含部分关键词的记录：")
+    for record in found.partial:
+        _echo_found(checked.archive, record)
     errors = sum(d.severity is Severity.ERROR for d in checked.diagnostics)
     if errors:
         click.echo(f"注意：档案中有 {errors} 个错误，出错的记录没有参与查找（用 zhibu check 查看）。", err=True)
-    if not found:
-        click.echo("没有找到符合条件的记录。")
+    if not found.full:
+        if not found.partial:
+            click.echo("没有找到符合条件的记录。")
         sys.exit(1)
+
+
+def _echo_found(archive: Any, record: Any) -> None:
+    kind_label = _kind_label(record)
+    restricted = " [受限]" if getattr(record.data, "visibility", None) == "受限" else ""
+    click.echo(f"{date_text(record):10}  {kind_label}  {record_title(archive, record)}{restricted}  {record.file}")
 
 
 def _kind_label(record: Any) -> str:

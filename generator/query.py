@@ -1,22 +1,34 @@
 """Searching the records themselves, for `zhibu search`: no build, exact substrings.
 
-Chinese needs no segmentation here: every query word must occur in the
-record's text (its fields plus the names of the people and orgs it refers to).
+The query is understood as the search page understands it (generator/understand.py):
+org names, date phrases and type words become filters, the rest are words. Chinese
+needs no segmentation here: a word matches where it occurs whole in the record's text
+(its fields plus the names of the people and orgs it refers to). Records holding
+every word rank first — in the title, then among title, tags, agenda titles, org and
+people names, then anywhere — newest first within a rank; records holding only some
+of the words (at least half of their character pairs) are returned apart, as
+partial matches, most of the query first.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .derive import record_date
+from .derive import record_date, record_title
 from .model import COLLECTIONS, PartialDate, parse_partial_date
 from .resolve import Archive
+from .search_keys import normalise
+from .understand import Understood, facets, understand, vocabulary
 from .validate import Record
 from .vocab import MEETING_TYPES
+
+
+class UnknownFilter(ValueError):
+    """An --org or --person that names no one record; the message says what may have been meant."""
 
 
 @dataclass(frozen=True)
@@ -30,8 +42,11 @@ class Query:
     tag: str | None = None
 
 
-def normalise(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+@dataclass(frozen=True)
+class Found:
+    understood: Understood
+    full: list[Record]  # records holding every word, best first
+    partial: list[Record]  # records holding some of the words, when words were given
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -45,23 +60,57 @@ def _strings(value: Any) -> Iterator[str]:
         yield str(value)
 
 
-def record_text(archive: Archive, record: Record, links: dict[tuple[str, str], set[tuple[str, str]]]) -> str:
-    names = [archive.records[c][i].data.name for c, i in links.get(record.key, ()) if c in ("people", "orgs")]
-    return normalise(" ".join([*_strings(record.data.model_dump(by_alias=True)), *names]))
+def _names(archive: Archive, record: Record) -> list[str]:
+    targets = archive.targets.get(record.key, ())
+    return [archive.records[c][i].data.name for c, i in targets if c in ("people", "orgs")]
 
 
-def search(archive: Archive, query: Query) -> list[Record]:
-    """Records matching every word and filter, newest first; undated records last."""
-    links: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    for link in archive.links:
-        links.setdefault(link.source, set()).add(link.target)
+def record_text(archive: Archive, record: Record) -> str:
+    return normalise(" ".join([*_strings(record.data.model_dump(by_alias=True)), *_names(archive, record)]))
+
+
+def _strong_text(archive: Archive, record: Record, tags_only: bool = False) -> str:
+    """Title and tags; unless tags_only also agenda titles, line/crew/post and the names referred to.
+
+    These are the search page's key index (generator/search_keys.py).
+    """
+    data = record.data
+    keys = [record_title(archive, record), *getattr(data, "tags", [])]
+    if not tags_only:
+        keys += [getattr(data, name, None) or "" for name in ("line", "crew", "post")]
+        keys += [*(item.title for item in getattr(data, "agenda", [])), *_names(archive, record)]
+    return normalise(" ".join(keys))
+
+
+def _rank(archive: Archive, record: Record, words: list[str]) -> int | None:
+    """Where every word occurs: 0 the title is the query, 1 title, 2 title and tags, 3 key fields, 4 anywhere.
+
+    None when some word does not occur at all.
+    """
+    title = normalise(record_title(archive, record))
+    if title == "".join(words):
+        return 0
+    for rank, text in enumerate(
+        (title, _strong_text(archive, record, tags_only=True), _strong_text(archive, record)), start=1
+    ):
+        if all(w in text for w in words):
+            return rank
+    return 4 if all(w in record_text(archive, record) for w in words) else None
+
+
+def search(archive: Archive, query: Query) -> Found:
+    """Records matching the filters, ranked by where the words occur; newest first within a rank."""
+    understood = understand(" ".join(query.words), vocabulary(archive))
     wanted_orgs = _orgs(archive, query.org)
-    person = archive.get("people", query.person)
-    words = [normalise(w) for w in query.words if normalise(w)]
-    found = []
+    person = _person(archive, query.person)
+    words = [w for w in map(normalise, understood.words) if w]
+    named = {("orgs", i) for i, _ in understood.named}
+    pairs = _pairs(words)
+    full: list[tuple[int, Record]] = []
+    partial: list[tuple[float, Record]] = []
     for name in COLLECTIONS:
         for record in archive.records[name].values():
-            targets = links.get(record.key, set())
+            targets = archive.targets.get(record.key, set())
             if query.type and not _is_type(record, query.type):
                 continue
             if wanted_orgs is not None and not (targets & wanted_orgs or record.key in wanted_orgs):
@@ -72,12 +121,37 @@ def search(archive: Archive, query: Query) -> list[Record]:
                 continue
             if (query.start or query.end) and not _within(record_date(record), query.start, query.end):
                 continue
-            if words:
-                text = record_text(archive, record, links)
-                if not all(w in text for w in words):
-                    continue
-            found.append(record)
-    return sorted(found, key=lambda r: (record_date(r) or date.min, r.collection, r.id), reverse=True)
+            if not understood.matches(facets(archive, record)):
+                continue
+            rank = _rank(archive, record, words) if words else (-1 if record.key in named else 4)
+            if rank is not None:
+                full.append((rank, record))
+            elif (share := _share(pairs, record_text(archive, record))) >= PARTIAL:
+                partial.append((-share, record))
+    return Found(understood, _ranked(full), _ranked(partial))
+
+
+# A record holding at least this share of the query's character pairs is a partial match.
+PARTIAL = 0.5
+
+
+def _pairs(words: list[str]) -> set[str]:
+    return {w[i : i + 2] for w in words for i in range(max(1, len(w) - 1))}
+
+
+def _share(pairs: set[str], text: str) -> float:
+    return sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
+
+
+def _ranked(found: list[tuple[Any, Record]]) -> list[Record]:
+    """By the first item, ascending; newest first among equals."""
+    newest = sorted(found, key=lambda item: _newest(item[1]), reverse=True)
+    return [r for _, r in sorted(newest, key=lambda item: item[0])]
+
+
+def _newest(record: Record) -> tuple[date, str, str]:
+    """Sort key, reversed for newest first; undated records last."""
+    return (record_date(record) or date.min, record.collection, record.id)
 
 
 def _within(day: date | None, start: date | None, end: date | None) -> bool:
@@ -87,7 +161,25 @@ def _within(day: date | None, start: date | None, end: date | None) -> bool:
 def _orgs(archive: Archive, value: str | None) -> set[tuple[str, str]] | None:
     if value is None:
         return None
-    return {("orgs", o) for org in archive.find_orgs(value) for o in archive.subtree(org.id)}
+    org = archive.find_org(value)
+    if org is None:
+        raise UnknownFilter(archive.org_error(value))
+    return {("orgs", o) for o in archive.subtree(org.id)}
+
+
+def _person(archive: Archive, value: str | None) -> Record | None:
+    if value is None:
+        return None
+    found = archive.get("people", value)
+    if found is not None:
+        return found
+    same = archive.people_by_name.get(value, [])
+    if len(same) > 1:
+        raise UnknownFilter(f"有 {len(same)} 人同名“{value}”，请写编号：{'、'.join(sorted(same))}")
+    names = [*archive.people_by_name, *archive.records["people"]]
+    close = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
+    hint = "，是不是" + "、".join(f"“{n}”" for n in close) + "？" if close else ""
+    raise UnknownFilter(f"找不到人员“{value}”{hint}")
 
 
 def _is_type(record: Record, wanted: str) -> bool:

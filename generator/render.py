@@ -27,6 +27,7 @@ from .publish import Deferred
 from .resolve import Archive
 from .schema import field_reference
 from .search_keys import search_keys
+from .understand import facets, vocabulary
 from .validate import Record
 
 PER_PAGE = 50
@@ -47,8 +48,6 @@ ROLE_LABELS = {
     ("achievements", "people"): "完成人",
     ("activities", "people"): "参加",
 }
-# The search facet that names the kind of record within a collection.
-KIND_FACETS = {"meetings": "会议类型", "achievements": "成果类别", "activities": "活动类型", "projects": "项目类型"}
 
 _INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|#])")
 
@@ -235,6 +234,7 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
     pages["help/fields.md"] = front_matter({"title": "字段参考", "zhibu": {"page": "help"}}) + field_reference() + "\n"
     page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
     pages.update(search_keys(metas))
+    pages["search/keys/vocab.json"] = vocabulary(archive, lambda r: url(r.collection, r.id)[1:-3] + "/").to_json()
     for hand_written in archive.pages:
         meta = {"title": text_page_title(hand_written), "zhibu": {"page": "text"}}
         pages[f"pages/{hand_written.path}.md"] = front_matter(meta) + hand_written.text.strip() + "\n"
@@ -278,34 +278,28 @@ def _search_meta(ctx: Context, record: Record) -> dict[str, Any]:
     """Front matter for a record page: search facets, result fields and weighted keys."""
     data = record.data
     day = record_date(record)
-    label = COLLECTIONS[record.collection].label
-    meta: dict[str, Any] = {"page": "record", "collection": label, "title": ctx.title(record)}
-    filters: dict[str, list[str]] = {"类型": [label]}
+    meta: dict[str, Any] = {"page": "record", "collection": COLLECTIONS[record.collection].label}
+    meta["title"] = ctx.title(record)
+    filters = facets(ctx.archive, record)
     if day:
         meta["date"] = day.isoformat()
         meta["date_label"] = date_label(record)
-        filters["年份"] = [str(day.year)]
     kind = data.scheme if record.collection == "assessments" else _kind(data)
     if kind:
         meta["kind"] = kind
-        if record.collection in KIND_FACETS:
-            filters[KIND_FACETS[record.collection]] = [kind]
     org = ctx.archive.get("orgs", getattr(data, "org", None))
     if org:
         meta["org"] = org.data.name
-        filters["组织"] = [org.data.name]
     people = sorted({ctx.archive.records["people"][p].data.name for p in ctx.views.people_of.get(record.key, [])})
     if people:
         filters["人员"] = people
-    if getattr(data, "tags", None):
-        filters["标签"] = sorted(set(data.tags))
-    if record.collection == "honours":
-        filters["荣誉级别"] = [data.level]
     if getattr(data, "visibility", None) == "受限":
         meta["restricted"] = True
+    # Strong keys besides title, org and people: where a branch or person works, tags, agenda titles.
     also = [getattr(data, name, None) for name in ("line", "crew", "post")]
+    also += [*getattr(data, "tags", []), *(item.title for item in getattr(data, "agenda", []))]
     if any(also):
-        meta["also"] = [value for value in also if value]
+        meta["also"] = list(dict.fromkeys(value for value in also if value))
     meta["filters"] = filters
     return {"zhibu": meta}
 

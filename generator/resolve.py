@@ -63,6 +63,14 @@ class Archive:
         return found
 
     @cached_property
+    def targets(self) -> dict[tuple[str, str], set[tuple[str, str]]]:
+        """record key -> keys of the records it refers to."""
+        found: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+        for link in self.links:
+            found[link.source].add(link.target)
+        return dict(found)
+
+    @cached_property
     def org_names(self) -> OrgNames:
         return OrgNames.build(self.records["orgs"])
 

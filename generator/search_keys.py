@@ -1,7 +1,7 @@
 """The key index: exact matches on titles, names and organisations, for the search page.
 
-Keys of a record: its title, its organisation's name, the people it names, and
-for orgs and people their production line, crew or post.
+Keys of a record: its title, its organisation's name, the people it names, its
+tags and agenda titles, and for orgs and people their production line, crew or post.
 
 Pagefind segments Chinese one way when indexing and the browser another way
 when querying, so a full title or a name can rank far down or find nothing.
@@ -61,7 +61,7 @@ def search_keys(metas: dict[str, dict[str, Any]]) -> dict[str, str]:
     for number, (path, meta) in enumerate(ordered):
         filters = dict(meta["filters"])
         names = filters.pop("人员", [])
-        others = [meta.get("org", ""), *meta.get("also", []), *names]
+        others = [meta.get("org", ""), *meta.get("also", []), *filters.get("标签", []), *names]
         title_pairs = pairs(meta["title"])
         for kind, found in (("t", title_pairs), ("k", set().union(*map(pairs, others)) - title_pairs)):
             for pair in found:

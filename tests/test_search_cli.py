@@ -1,0 +1,72 @@
+"""`zhibu search` understands a query as the search page does: the query set, strict filters, partial matches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import DEMO, zhibu
+
+from generator.pipeline import Checked
+from generator.query import Query, search
+from generator.understand import understand, vocabulary
+
+QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_query_set_covers_every_kind_people_type() -> None:
+    kinds = {case["kind"] for case in QUERIES}
+    assert len(QUERIES) >= 100
+    assert {"人名", "同名", "部分标题", "组织+类型", "日期", "标签", "议题", "两词", "无全匹配"} <= kinds
+
+
+@pytest.mark.parametrize("case", QUERIES, ids=[c["query"] for c in QUERIES])
+def test_every_query_finds_its_record_in_the_first_three(demo_checked: Checked, case: dict) -> None:
+    expected = case["expect"] if isinstance(case["expect"], list) else [case["expect"]]
+    found = search(demo_checked.archive, Query(tuple(case["query"].split())))
+    paths = [f"/{r.collection}/{r.id}/" for r in [*found.full, *found.partial]]
+    assert set(paths[:3]) & set(expected), (case["query"], paths[:5])
+
+
+def test_org_short_names_dates_and_types_become_filters(demo_checked: Checked) -> None:
+    words = vocabulary(demo_checked.archive)
+    found = understand("阳极炉甲乙班党小组会 2025年3月 交流", words)
+    assert found.words == ("交流",)
+    assert found.filters == {"年月": ("2025-03",), "组织": ("阳极炉甲乙班党小组",), "会议类型": ("党小组会",)}
+    assert [label for label, _ in found.chips] == ["日期：2025年3月", "组织：阳极炉甲乙班党小组", "类型：党小组会"]
+    assert understand("电解党支部2025年度民主评议党员", words).words == ("2025年度",)  # the year covered stays text
+    assert understand("3月份", words).filters == {"年月": ("2024-03", "2025-03", "2026-03")}
+    assert understand("2025-03", words).filters == understand("2025年3月", words).filters
+    assert understand("甲班", words).filters["组织"] == ("电解甲乙班党小组", "阳极炉甲乙班党小组", "转炉甲乙班党小组")
+    assert understand("阳极炉", words).named == (("yjl-zb", "阳极炉生产线党支部"),)
+    assert understand("阳极炉 支委会", words).named == ()  # a type asked for: the org's page is not the answer
+
+
+def test_unknown_person_or_org_is_a_usage_error_with_suggestions() -> None:
+    person = zhibu("search", "--person", "苏永", "--content", DEMO)
+    assert person.returncode == 2 and "找不到人员“苏永”，是不是“苏永刚”？" in person.stderr
+    assert zhibu("search", "--person", "王五", "--content", DEMO).returncode == 2
+    org = zhibu("search", "--org", "不存在的组织", "--content", DEMO)
+    assert org.returncode == 2 and "找不到组织“不存在的组织”" in org.stderr and not org.stdout
+    shared = zhibu("search", "--org", "甲班", "--content", DEMO)
+    assert shared.returncode == 2 and "“甲班”可指" in shared.stderr
+    for short in ("阳极炉党支部", "阳极炉", "yjl-zb"):
+        found = zhibu("search", "支委会", "--org", short, "--content", DEMO)
+        assert found.returncode == 0 and "阳极炉党支部2026年第11次支委会" in found.stdout.splitlines()[0], short
+
+
+def test_date_phrases_work_in_the_query_and_the_filters_are_shown() -> None:
+    result = zhibu("search", "2025年3月支委会", "--content", DEMO)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0 and len(lines) == 3
+    assert all(line.startswith("2025-03-") and "支委会" in line for line in lines)
+    assert "按条件：日期：2025年3月；类型：支委会" in result.stderr
+
+
+def test_no_record_with_every_word_says_so_and_lists_partial_matches_apart() -> None:
+    result = zhibu("search", "炉口防喷溅", "申请书", "--content", DEMO)
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1
+    assert lines[0] == "没有同时包含“炉口防喷溅”“申请书”的记录。只包含部分关键词的记录："
+    assert "一种阳极炉炉口防喷溅装置" in lines[1]
