@@ -2,7 +2,9 @@
 
 Pagefind's extended binary (from the `pagefind[extended]` wheel) segments
 Chinese when indexing. Only elements marked `data-pagefind-body` (record pages)
-are indexed. The whole site is indexed in one call; failure fails the build.
+are indexed, and within them not the page furniture (`skip_furniture`): search
+matches and excerpts come from the record's own text. The whole site is indexed
+in one call; failure fails the build.
 """
 
 from __future__ import annotations
@@ -17,6 +19,25 @@ from .model import COLLECTIONS
 
 # Only record pages carry data-pagefind-body: reading listings and ledgers too would cost time for nothing.
 RECORD_PAGES = "{" + ",".join(COLLECTIONS) + "}/*/index.html"
+
+
+# The furniture of a record page, as the record templates lay it out: the breadcrumb paragraph before
+# the title, the facts table right after it, the links to the previous and next meeting, and the
+# lists of records that refer to a person or org (between navigation comments).
+_FURNITURE = (
+    (re.compile(r"<!-- zhibu:navigation -->"), "<div data-pagefind-ignore>"),
+    (re.compile(r"<!-- /zhibu:navigation -->"), "</div>"),
+    (re.compile(r"\A(\s*)<p>(?=(?:(?!</p>).)*</p>\s*<h1)", re.DOTALL), r"\1<p data-pagefind-ignore>"),
+    (re.compile(r"(</h1>\s*)<table>"), r"\1<table data-pagefind-ignore>"),
+    (re.compile(r"<p>(?=← 上一次|下一次：)"), "<p data-pagefind-ignore>"),
+)
+
+
+def skip_furniture(html: str) -> str:
+    """A record page's HTML with breadcrumb, facts table and neighbour links kept out of the index."""
+    for pattern, replacement in _FURNITURE:
+        html = pattern.sub(replacement, html, count=1)
+    return html
 
 
 class IndexingError(RuntimeError):

@@ -19,7 +19,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from .index import IndexingError, index_site
+from .index import IndexingError, index_site, skip_furniture
 from .model import COLLECTIONS
 from .pipeline import Checked, check, generate
 from .publish import template_dir
@@ -77,6 +77,11 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         base = posixpath.dirname(page.file.src_uri)
         config.mdx_configs[SAFE_MARKDOWN] = {"raw_html": own, "base": base}
         return markdown
+
+    def on_page_content(self, html: str, page: Any, config: Any, files: Any) -> str:
+        if (page.meta.get("zhibu") or {}).get("page") == "record":
+            return skip_furniture(html)
+        return html
 
     def on_post_build(self, config: Any) -> None:
         if self.serving and (Path(config.site_dir) / "pagefind" / "pagefind.js").is_file():

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import yaml
 from conftest import DEMO
 
 from generator.pipeline import check
+from generator.understand import understand, vocabulary
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def results(page: Any) -> list[str]:
 
 
 def test_query_set_is_large_enough() -> None:
-    assert len(QUERIES) >= 30
+    assert len(QUERIES) >= 100
 
 
 @pytest.mark.parametrize("case", QUERIES, ids=[c["query"] for c in QUERIES])
@@ -140,3 +141,66 @@ def test_person_listing_pages_link_every_meeting_attended(demo_site: Path) -> No
         html = "".join(p.read_text(encoding="utf-8") for p in pages)
         missing = [m for m in attended if f"meetings/{m}/" not in html]
         assert attended and not missing, missing
+
+
+def test_understood_filters_show_as_chips_and_each_can_be_removed(page: Any, demo_url: str) -> None:
+    found = run_search(page, demo_url, "阳极炉2025年3月支委会")
+    assert found[0] == "/meetings/yjl-zwh-2025-03/"
+    chips = page.locator(".zhibu-chip").all_inner_texts()
+    labels = [c.replace("×", "").strip() for c in chips]
+    assert labels == ["日期：2025年3月", "组织：阳极炉生产线党支部", "类型：支委会"]
+    page.locator(".zhibu-chip", has_text="日期").locator("button").click()
+    after = results(page)
+    assert page.input_value(".zhibu-search__form input") == "阳极炉 支委会"
+    # every 支委会 of the branch, newest first
+    assert after[:2] == ["/meetings/yjl-zwh-2026-11/", "/meetings/yjl-zwh-2026-10/"]
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["阳极炉 支委会"]
+
+
+QUERIES_TO_COMPARE = [
+    "阳极炉甲乙班党小组会 2025年3月 交流",
+    "电解党支部2025年度民主评议党员",
+    "3月份 转炉支委会",
+    "2025-03 转炉支委会",
+    "甲班 党小组会",
+    "ＱＣ成果 降低残极率",
+    "精炼厂 省部级荣誉 2025年",
+    "苏永刚 党课",
+    "转炉党支部2024年第1次支委会",
+]
+
+
+def test_the_page_understands_a_query_exactly_as_zhibu_search_does(page: Any, demo_url: str, demo_checked) -> None:
+    words = vocabulary(demo_checked.archive, lambda r: f"{r.collection}/{r.id}/")
+    run_search(page, demo_url)
+    for query in QUERIES_TO_COMPARE:
+        expected = understand(query, words)
+        shown = page.evaluate(
+            "async (q) => window.zhibuSearch.understand(q, await (await fetch('../search/keys/vocab.json')).json())",
+            query,
+        )
+        assert shown["words"] == list(expected.words), query
+        assert {k: tuple(v) for k, v in shown["filters"].items()} == expected.filters, query
+        assert [tuple(c) for c in shown["chips"]] == list(expected.chips), query
+        assert [tuple(n) for n in shown["named"]] == list(expected.named), query
+
+
+def test_when_no_record_holds_every_word_the_page_says_so(page: Any, demo_url: str) -> None:
+    found = run_search(page, demo_url, "炉口防喷溅 申请书")
+    assert "没有同时包含“炉口防喷溅”“申请书”的记录" in page.inner_text(".zhibu-search__status")
+    assert page.locator(".zhibu-search__partial").is_visible()
+    assert found[0] == "/achievements/yjl-zhuanli-lukou/"
+    assert page.locator("[data-list=full] li").count() == 0
+    assert run_search(page, demo_url, "炉口防喷溅")[0] == "/achievements/yjl-zhuanli-lukou/"
+    assert page.locator("[data-list=full] li").count() >= 1
+    assert "没有同时包含" not in page.inner_text(".zhibu-search__status")
+
+
+def test_excerpts_come_from_the_record_text_never_page_furniture(page: Any, demo_url: str) -> None:
+    for query in ("防喷溅", "专利", "苏永刚 主题党日", "安全生产法", "降本增效"):
+        run_search(page, demo_url, query)
+        excerpts = page.locator(".zhibu-search__excerpt").all_inner_texts()
+        assert excerpts, query
+        for text in excerpts:
+            assert "首页" not in text and "›" not in text and "上一次" not in text, (query, text)
+            assert not any(label in text for label in ("会议类型", "出席率", "应到", "2026-01-01")), (query, text)

@@ -122,6 +122,75 @@
     return (a * 131 + b) % buckets;
   }
 
+  // ---- query understanding: the rules of generator/understand.py over its data (search/keys/vocab.json).
+  // Date phrases first, in order; then the longest known phrase at each position; the rest is words.
+  function understand(query, vocab) {
+    let text = query.normalize("NFKC").toLowerCase();
+    const filters = {};
+    const chips = [];
+    const named = new Map();
+    const add = (facet, values) => { filters[facet] = [...new Set([...(filters[facet] || []), ...values])]; };
+    for (const source of vocab.dates) {
+      const pattern = new RegExp(source.replace(/\(\?P</g, "(?<"), "g");
+      for (const found of text.matchAll(pattern)) {
+        const [facet, values, label] = dateFilter(found.groups || {}, vocab.years);
+        add(facet, values);
+        chips.push([`日期：${label}`, found[0]]);
+      }
+      text = text.replace(pattern, " ");
+    }
+    const rest = [];
+    for (const piece of phrases([...text], vocab.terms)) {
+      const number = piece.length > 1 && Object.prototype.hasOwnProperty.call(vocab.terms, piece) ? vocab.terms[piece] : null;
+      if (number === null) { rest.push(piece); continue; }
+      const [facet, values, label, names] = vocab.filters[number];
+      add(facet, values);
+      chips.push([label, piece]);
+      for (const [href, name] of names) named.set(href, name);
+      rest.push(" ");
+    }
+    const words = rest.join("").split(/\s+/).filter(Boolean);
+    // An org's own page comes first only when the query is nothing but org names.
+    const onlyOrgs = !words.length && chips.every(([label]) => label.startsWith("组织："));
+    return { words, filters, chips, named: onlyOrgs ? [...named] : [] };
+  }
+
+  // Known phrases and single characters, leaving the fewest characters unknown, then the fewest
+  // phrases; among equals the longer phrase first (阳极炉甲乙班 + 党小组会, not …党小组 + 会).
+  function phrases(chars, terms) {
+    const longest = Math.max(0, ...Object.keys(terms).map((t) => [...t].length));
+    const best = new Array(chars.length + 1).fill([0, 0, 0]);
+    for (let i = chars.length - 1; i >= 0; i -= 1) {
+      let choice = [best[i + 1][0] + 1, best[i + 1][1], 1];
+      for (let n = Math.min(longest, chars.length - i); n > 1; n -= 1) {
+        if (!Object.prototype.hasOwnProperty.call(terms, chars.slice(i, i + n).join(""))) continue;
+        const after = best[i + n];
+        if (after[0] < choice[0] || (after[0] === choice[0] && after[1] + 1 < choice[1])) choice = [after[0], after[1] + 1, n];
+      }
+      best[i] = choice;
+    }
+    const pieces = [];
+    for (let i = 0; i < chars.length; i += best[i][2]) pieces.push(chars.slice(i, i + best[i][2]).join(""));
+    return pieces;
+  }
+
+  function dateFilter(groups, years) {
+    const month = (m) => String(Number(m)).padStart(2, "0");
+    if (groups.y && groups.m) return ["年月", [`${groups.y}-${month(groups.m)}`], `${groups.y}年${Number(groups.m)}月`];
+    if (groups.y) return ["年份", [groups.y], `${groups.y}年`];
+    return ["年月", years.map((y) => `${y}-${month(groups.m)}`), `每年${Number(groups.m)}月`];
+  }
+
+  // Facet choices and understood filters together: within a facet a record must satisfy both.
+  function combine(chosen, understood) {
+    const found = {};
+    for (const [name, values] of Object.entries(chosen)) if (values.length) found[name] = values;
+    for (const [name, values] of Object.entries(understood)) {
+      found[name] = found[name] ? found[name].filter((v) => values.includes(v)) : values;
+    }
+    return found;
+  }
+
   const KEY_ROWS = 20; // rows loaded per batch: only what the first page of results needs
   const KEY_PAIRS = 4; // pairs looked up per word: its first, last and two middle ones
 
@@ -134,9 +203,8 @@
     return a === null ? b : new Set([...a].filter((n) => b.has(n)));
   }
 
-  async function keyMatches(query, filters) {
-    const words = query.split(/\s+/).map(normalise).filter((w) => [...w].length >= 2);
-    if (!words.length) return [];
+  async function keyMatches(words, filters) {
+    if (!words.length || words.some((w) => [...w].length < 2)) return [];
     const manifest = await fetchJson("search/keys/manifest.json");
     if (!manifest || !manifest.count) return [];
     const allPairs = [...new Set(words.flatMap((w) => spread(pairsOf(w), KEY_PAIRS)))];
@@ -152,7 +220,7 @@
     const byNumber = (a, b) => a - b;
     const numbers = [...[...inTitle].sort(byNumber), ...[...anywhere].filter((n) => !inTitle.has(n)).sort(byNumber)];
     const people = await fetchJson("search/keys/people.json");
-    const whole = normalise(query);
+    const whole = words.join("");
     const found = [];
     // Pairs may stand apart in a key: rows are checked, a batch at a time, until a page is full.
     for (let start = 0; start < numbers.length && found.length < KEY_ROWS; start += KEY_ROWS) {
@@ -181,10 +249,14 @@
       .map((row, i) => {
         const order = start + i;
         const names = row[6].map((n) => people[n]);
-        const keys = [row[1], row[3], ...row[8], ...names].filter(Boolean);
+        const tags = row[7]["标签"] || [];
+        const keys = [row[1], row[3], ...row[8], ...tags, ...names].filter(Boolean);
         const facets = names.length ? { ...row[7], 人员: names } : row[7];
+        // Where every word occurs: the title is the query, the title, title and tags, any key.
         const title = normalise(row[1]);
-        const tier = title === whole ? 0 : words.every((w) => title.includes(w)) ? 1 : 2;
+        const titleTags = normalise([row[1], ...tags].join(" "));
+        const tier = title === whole ? 0 : words.every((w) => title.includes(w)) ? 1
+          : words.every((w) => titleTags.includes(w)) ? 2 : 3;
         return { row, order, tier, words, keys, filters: facets };
       })
       .filter((hit) => words.every((w) => hit.keys.some((k) => normalise(k).includes(w))))
@@ -213,14 +285,17 @@
     const form = app.querySelector("form");
     const input = form.querySelector("input");
     const status = app.querySelector(".zhibu-search__status");
+    const chipBox = app.querySelector(".zhibu-search__chips");
     const facetBox = app.querySelector(".zhibu-search__facets");
     const resultBox = app.querySelector(".zhibu-search__results");
     let pagefind;
+    let vocab;
     try {
       pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
       await pagefind.options({ excerptLength: 40, baseUrl: siteRoot.pathname });
       await pagefind.init();
       await pagefind.filters(); // facet counts only cover filter indexes already loaded
+      vocab = (await fetchJson("search/keys/vocab.json")) || { dates: [], years: [], filters: [], terms: {} };
     } catch (error) {
       status.textContent = "搜索索引加载失败，请联系管理员重新生成站点。";
       app.dataset.state = "failed";
@@ -243,13 +318,15 @@
       return counts.every((n) => n > 0);
     }
 
+    // Pagefind finds the candidates; without words, every record the filters allow, newest first.
     async function fullText(query, filters) {
       const pagefindFilters = {};
-      for (const [name, values] of Object.entries(filters)) if (values.length) pagefindFilters[name] = { any: values };
-      if (query) await preload(query);
-      let search = await pagefind.search(query || null, { filters: pagefindFilters });
+      for (const [name, values] of Object.entries(filters)) pagefindFilters[name] = { any: values };
+      if (!query) return { search: await pagefind.search(null, { filters: pagefindFilters, sort: { date: "desc" } }), used: query };
+      await preload(query);
+      let search = await pagefind.search(query, { filters: pagefindFilters });
       let used = query;
-      if (query && search.results.length === 0) {
+      if (search.results.length === 0) {
         for (const other of alternatives(query)) {
           await preload(other);
           if (!(await everyWordFound(other))) continue;
@@ -267,12 +344,28 @@
       if (mine === generation) app.dataset.state = "done";
     }
 
+    // The understood filters, each removable: removing one takes its phrase out of the query.
+    function showChips(understood) {
+      chipBox.replaceChildren();
+      understood.chips.forEach(([label, phrase]) => {
+        const remove = element("button", { type: "button", class: "zhibu-chip__remove", "aria-label": `去掉条件 ${label}` }, "×");
+        remove.addEventListener("click", () => {
+          state.q = state.q.normalize("NFKC").toLowerCase().replace(phrase, " ").replace(/\s+/g, " ").trim();
+          input.value = state.q;
+          run();
+        });
+        chipBox.append(element("span", { class: "zhibu-chip" }, label, " ", remove));
+      });
+    }
+
     async function search(mine) {
       writeState(state);
       const query = state.q.trim();
-      const filters = state.filters;
-      const filtered = Object.values(filters).some((v) => v.length);
-      if (!query && !filtered) {
+      const understood = understand(query, vocab);
+      const words = understood.words.map(normalise).filter(Boolean);
+      const filters = combine(state.filters, understood.filters);
+      showChips(understood);
+      if (!query && !Object.keys(filters).length) {
         const totals = await pagefind.filters();
         if (mine !== generation) return;
         status.textContent = "输入关键词，或在左侧按类型、组织、年份、人员筛选。";
@@ -280,25 +373,41 @@
         resultBox.replaceChildren();
         return;
       }
-      const [keys, { search, used }] = await Promise.all([keyMatches(query, filters), fullText(query, filters)]);
+      const text = understood.words.join(" ");
+      const [keys, { search, used }] = await Promise.all([keyMatches(words, filters), fullText(text, filters)]);
       if (mine !== generation) return;
       const counts = search.results.length ? search.filters : countRows(keys);
       showFacets(counts);
-      resultBox.replaceChildren();
-      if (!keys.length && !search.results.length) {
-        status.textContent = query
-          ? `没有找到与“${query}”相关的记录。可以换个说法，或减少筛选条件。`
+      const named = words.length ? [] : understood.named;
+      if (!keys.length && !search.results.length && !named.length) {
+        resultBox.replaceChildren();
+        status.textContent = text
+          ? `没有找到与“${query}”相关的记录。可以换个说法，或去掉一些条件。`
           : "没有符合筛选条件的记录。";
         return;
       }
+      const lists = {
+        full: element("ol", { class: "zhibu-search__list", "data-list": "full" }),
+        heading: element("h2", { class: "zhibu-search__partial", hidden: "" }, "部分匹配：不含全部关键词的记录"),
+        partial: element("ol", { class: "zhibu-search__list", "data-list": "partial" }),
+      };
+      resultBox.replaceChildren(lists.full, lists.heading, lists.partial);
+      const items = [
+        ...named.map(([href, name]) => ({ named: [href, name] })),
+        ...keys.map((hit) => ({ hit })),
+        ...search.results.map((result) => ({ result })),
+      ];
+      const shown = new Set([...named.map(([href]) => href), ...keys.map((hit) => hit.row[0])]
+        .map((href) => new URL(href, siteRoot).pathname));
+      await showMore(items, 0, mine, lists, shown, words);
+      if (mine !== generation) return;
       const parts = [];
-      if (keys.length) parts.push(`标题、人名或组织匹配 ${keys.more ? `约 ${keys.total}` : keys.length} 条`);
-      if (search.results.length) parts.push(`全文检索 ${search.results.length} 条${used !== query ? `（按“${used}”查找）` : ""}`);
-      status.textContent = `找到：${parts.join("；")}`;
-      const list = resultBox.appendChild(element("ol", { class: "zhibu-search__list" }));
-      const items = [...keys.map((hit) => ({ hit })), ...search.results.map((result) => ({ result }))];
-      const shown = new Set(keys.map((hit) => new URL(hit.row[0], siteRoot).pathname));
-      await showMore(items, 0, mine, list, shown);
+      if (keys.length) parts.push(`标题、标签、议题、人名或组织匹配 ${keys.more ? `约 ${keys.total}` : keys.length} 条`);
+      if (search.results.length) parts.push(`全文检索 ${search.results.length} 条${used !== text ? `（按“${used}”查找）` : ""}`);
+      const none = words.length && !lists.full.children.length;
+      status.textContent = none
+        ? `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是部分匹配的记录（${parts.join("；")}）。`
+        : `找到：${parts.join("；") || `${named.length} 个组织`}`;
     }
 
     function countRows(hits) {
@@ -312,34 +421,44 @@
       return counts;
     }
 
-    // Exact key matches first, then Pagefind's full-text results not already listed.
-    async function showMore(items, start, mine, list, shown) {
+    // A page of results: named orgs, then key matches (every word in a key field), then Pagefind's
+    // results not already listed, split into those holding every word (newest first) and the rest.
+    async function showMore(items, start, mine, lists, shown, words) {
       const slice = items.slice(start, start + PAGE_SIZE);
       const loaded = await Promise.all(slice.map((item) => (item.result ? item.result.data() : null)));
       if (mine !== generation) return;
       resultBox.querySelector(".zhibu-search__more")?.remove();
+      const found = [];
       slice.forEach((item, i) => {
-        if (item.hit) {
+        if (item.named) {
+          lists.full.append(resultItem(new URL(item.named[0], siteRoot).href, item.named[1], "组织", ""));
+        } else if (item.hit) {
           const row = item.hit.row;
-          list.append(resultItem(new URL(row[0], siteRoot).href, row[1], metaLine(row[2], row[3], row[4], row[5]),
+          lists.full.append(resultItem(new URL(row[0], siteRoot).href, row[1], metaLine(row[2], row[3], row[4], row[5]),
             keyExcerpt(item.hit)));
-          return;
+        } else {
+          const data = loaded[i];
+          const href = new URL(data.url, window.location.href);
+          if (shown.has(href.pathname)) return;
+          shown.add(href.pathname);
+          const meta = data.meta || {};
+          const whole = normalise(`${meta.title || ""} ${data.content || ""}`);
+          found.push({ data, href, meta, full: words.every((w) => whole.includes(w)) });
         }
-        const data = loaded[i];
-        const href = new URL(data.url, window.location.href);
-        if (shown.has(href.pathname)) return;
-        shown.add(href.pathname);
-        const meta = data.meta || {};
-        const type = ((data.filters || {})["类型"] || [])[0];
-        list.append(resultItem(href.href, meta.title || data.url, metaLine(meta.date, meta.org, type, meta.kind),
-          safeExcerpt(data.excerpt || "", data.content)));
       });
+      const newest = (a, b) => (b.meta.day || "").localeCompare(a.meta.day || "");
+      for (const { data, href, meta, full } of [...found.filter((f) => f.full).sort(newest), ...found.filter((f) => !f.full)]) {
+        const type = ((data.filters || {})["类型"] || [])[0];
+        (full ? lists.full : lists.partial).append(resultItem(href.href, meta.title || data.url,
+          metaLine(meta.date, meta.org, type, meta.kind), safeExcerpt(data.excerpt || "", data.content)));
+      }
+      lists.heading.hidden = !lists.partial.children.length;
       if (start + PAGE_SIZE < items.length) {
         const rest = items.length - start - PAGE_SIZE;
         const more = element("button", { type: "button", class: "zhibu-search__more" }, `显示更多（还有约 ${rest} 条）`);
         more.addEventListener("click", async () => {
           app.dataset.state = "busy";
-          await showMore(items, start + PAGE_SIZE, mine, list, shown);
+          await showMore(items, start + PAGE_SIZE, mine, lists, shown, words);
           if (mine === generation) app.dataset.state = "done";
         });
         resultBox.append(more);
@@ -407,6 +526,7 @@
     run();
   }
 
+  window.zhibuSearch = { understand }; // the tests compare it with generator/understand.py
   addHeaderBox();
   const app = document.getElementById("zhibu-search");
   if (app) startSearch(app);
