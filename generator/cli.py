@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import export, fullbook, importer, sheets, writeplan
+from . import cli_zh, export, fullbook, importer, sheets, writeplan
 from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
@@ -27,6 +27,8 @@ from .publish import build_key, find_config, record_state, reuse_previous, run_m
 from .query import Query, UnknownFilter, parse_bound, search
 from .scaffold import KINDS, NewOptions, init_archive, new_record
 from .schema import field_reference, schemas
+
+cli_zh.install()  # before the commands below create click's parameter types
 
 CONTENT_HELP = "档案目录（默认 ./content）"
 
@@ -138,14 +140,21 @@ class Reporter:
         if self.live:
             click.echo("\r\033[K", nl=False, err=True)
 
-    def diagnostics(self, checked: Checked) -> tuple[int, int]:
+    def diagnostics(self, checked: Checked, warnings: bool | None = None) -> tuple[int, int]:
+        """Print errors, and warnings unless quiet (or as `warnings` says); count both."""
         self.clear()
-        errors = [d for d in checked.diagnostics if d.severity is Severity.ERROR]
-        warnings = [d for d in checked.diagnostics if d.severity is Severity.WARNING]
+        show_warnings = not self.quiet if warnings is None else warnings
+        counts = {Severity.ERROR: 0, Severity.WARNING: 0}
         for d in checked.diagnostics:
-            if d.severity is Severity.ERROR or not self.quiet:
+            counts[d.severity] += 1
+            if d.severity is Severity.ERROR or show_warnings:
                 click.echo(d.text(self.verbose))
-        return len(errors), len(warnings)
+        return counts[Severity.ERROR], counts[Severity.WARNING]
+
+    def say(self, text: Any, err: bool = False) -> None:
+        """A line of normal output: dropped under -q."""
+        if not self.quiet:
+            click.echo(text, err=err)
 
     @property
     def seconds(self) -> float:
@@ -278,6 +287,7 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
 @click.option("--to", "end", callback=_bound(True), help="截止日期（YYYY、YYYY-MM 或 YYYY-MM-DD）")
 @click.option("--tag", help="标签")
 @content_option
+@verbosity
 def search_command(
     words: tuple[str, ...],
     kind: str | None,
@@ -287,16 +297,19 @@ def search_command(
     end: date | None,
     tag: str | None,
     content_dir: Path,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """在记录中查找（无需生成站点），每行一条：日期、类型、标题、文件。
 
     关键词里的组织简称（阳极炉）、日期（2025年3月、2025-03、3月份）和类型（支委会、党课、专利）
     按筛选条件处理，其余为关键词。
     """
-    reporter = Reporter(quiet=True, verbose=False)
+    reporter = Reporter(quiet, verbose)
     checked = run_check(content_dir, reporter, include_restricted=True)
+    if checked.archive is None or verbose:
+        reporter.diagnostics(checked, warnings=verbose)
     if checked.archive is None:
-        reporter.diagnostics(checked)
         sys.exit(1)
     if not (words or kind or org or person or start or end or tag):
         raise click.UsageError("请给出关键词或筛选条件")
@@ -305,7 +318,7 @@ def search_command(
     except UnknownFilter as exc:
         raise click.UsageError(str(exc)) from None
     if found.understood.chips:
-        click.echo("按条件：" + "；".join(label for label, _ in found.understood.chips), err=True)
+        reporter.say("按条件：" + "；".join(label for label, _ in found.understood.chips), err=True)
     for record in found.full:
         _echo_found(checked.archive, record)
     if found.partial and not found.full:
@@ -317,10 +330,10 @@ def search_command(
         _echo_found(checked.archive, record)
     errors = sum(d.severity is Severity.ERROR for d in checked.diagnostics)
     if errors:
-        click.echo(f"注意：档案中有 {errors} 个错误，出错的记录没有参与查找（用 zhibu check 查看）。", err=True)
+        reporter.say(f"注意：档案中有 {errors} 个错误，出错的记录没有参与查找（用 zhibu check 查看）。", err=True)
     if not found.full:
         if not found.partial:
-            click.echo("没有找到符合条件的记录。")
+            reporter.say("没有找到符合条件的记录。")
         sys.exit(1)
 
 
@@ -350,13 +363,21 @@ def _kind_label(record: Any) -> str:
 @click.option("--include-restricted", is_flag=True, help="包含受限记录")
 @click.option("--full", is_flag=True, help="导出全量档案工作簿（每条记录的每个字段，可用 zhibu import archive 导回）")
 @today_option
+@verbosity
 def export_command(
-    content_dir: Path, fmt: str, out_dir: Path, include_restricted: bool, full: bool, today: date | None
+    content_dir: Path,
+    fmt: str,
+    out_dir: Path,
+    include_restricted: bool,
+    full: bool,
+    today: date | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """导出台账：会议、出勤、会后落实、荣誉、成果、考核、花名册，每种一个文件。"""
-    reporter = Reporter(quiet=True, verbose=False)
+    reporter = Reporter(quiet, verbose)
     checked = run_check(content_dir, reporter, include_restricted=include_restricted or full, today=today)
-    errors, _ = reporter.diagnostics(checked)
+    errors, _ = reporter.diagnostics(checked, warnings=verbose)
     if errors or checked.archive is None or checked.views is None:
         click.echo(f"发现 {errors} 个错误，请先修正（用 zhibu check 查看）。")
         sys.exit(1)
@@ -368,7 +389,7 @@ def export_command(
         data = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, checked.views.today)
         path = out_dir / f"{table.name}.{fmt}"
         path.write_bytes(data)
-        click.echo(f"{path}  {table.label} {len(table.rows)} 行")
+        reporter.say(f"{path}  {table.label} {len(table.rows)} 行")
 
 
 def _export_full(archive: Any, out_dir: Path, include_restricted: bool, today: date) -> None:
@@ -396,20 +417,22 @@ def _export_full(archive: Any, out_dir: Path, include_restricted: bool, today: d
     type=click.Path(dir_okay=False, path_type=Path),
     help="同时写出字段参考（Markdown）到这个文件",
 )
-def schema_command(out_dir: Path, docs_file: Path | None) -> None:
+@verbosity
+def schema_command(out_dir: Path, docs_file: Path | None, quiet: bool, verbose: bool) -> None:
     """写出每类记录的 JSON Schema，供编辑器补全字段、显示说明、标出错误。"""
+    reporter = Reporter(quiet, verbose)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in schemas().items():
         (out_dir / name).write_text(text, encoding="utf-8")
-        click.echo(out_dir / name)
+        reporter.say(out_dir / name)
     if docs_file:
         docs_file.write_text(field_reference() + "\n", encoding="utf-8")
-        click.echo(docs_file)
+        reporter.say(docs_file)
 
 
 @cli.command("new", add_help_option=False)
 @help_option
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=click.Choice(list(KINDS)), metavar="类型")
 @content_option
 @click.option("--org", help="组织编号或名称（会议按它列出应到人员）")
 @click.option("--title", help="标题（会议默认按档案的惯例生成，如“第4次支委会”）")
@@ -441,9 +464,9 @@ def new_command(
     except (ValueError, FileExistsError) as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(made.path)
-    for meeting in [] if quiet else made.same_period:
+    for meeting in made.same_period:
         data = meeting.data
-        click.echo(f"注意：同一期间已有{data.type}：{data.date} {data.title}（{meeting.file}）", err=True)
+        reporter.say(f"注意：同一期间已有{data.type}：{data.date} {data.title}（{meeting.file}）", err=True)
     if verbose:
         for diagnostic in checked.diagnostics:
             click.echo(str(diagnostic), err=True)
@@ -465,22 +488,24 @@ def _org_id(checked: Checked, text: str) -> str:
 
 @cli.command("init", add_help_option=False)
 @help_option
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init_command(directory: Path) -> None:
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="目录")
+@verbosity
+def init_command(directory: Path, quiet: bool, verbose: bool) -> None:
     """新建一个空档案（含示例组织、人员、会议和编辑说明），可直接通过 zhibu check。"""
+    reporter = Reporter(quiet, verbose)
     try:
         written = init_archive(directory, date.today())
     except FileExistsError as exc:
         raise click.UsageError(str(exc)) from None
     for path in written:
-        click.echo(path)
-    click.echo(f"已新建档案。下一步：cd {directory} && zhibu check && zhibu serve")
+        reporter.say(path)
+    reporter.say(f"已新建档案。下一步：cd {directory} && zhibu check && zhibu serve")
 
 
 @cli.command("import", add_help_option=False)
 @help_option
 @click.argument("kind", type=click.Choice([*importer.KINDS, "archive"]), metavar="meetings|people|honours|archive")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件")
 @content_option
 @click.option("--sheet", help="工作表名称或序号（默认：有可识别表头的那一个）")
 @click.option(
@@ -494,6 +519,7 @@ def init_command(directory: Path) -> None:
 @click.option("--update", is_flag=True, help="表中与已有记录不同的单元格更新到记录中（先显示改动）")
 @click.option("--yes", is_flag=True, help="不再询问，直接写入 --update 的改动")
 @today_option
+@verbosity
 def import_command(
     kind: str,
     source: Path,
@@ -504,18 +530,21 @@ def import_command(
     update: bool,
     yes: bool,
     today: date | None,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """从 Excel（.xlsx/.xls）或 CSV 台账导入记录：每行一条；已有的记录不会重复导入。
 
     archive：导入 zhibu export --full 写出的全量档案工作簿（可导入空档案）。
     """
-    reporter = Reporter(quiet=True, verbose=False)
+    reporter = Reporter(quiet, verbose)
     if kind == "archive":
         _import_full(source, content_dir, skip_bad, update, yes)
         return
     checked = run_check(content_dir, reporter, include_restricted=True, today=today)
+    if checked.archive is None or verbose:
+        reporter.diagnostics(checked, warnings=verbose)
     if checked.archive is None:
-        reporter.diagnostics(checked)
         sys.exit(1)
     try:
         mapped = importer.parse_maps(kind, maps)
@@ -529,16 +558,16 @@ def import_command(
         raise click.UsageError(str(exc)) from None
     mapping = importer.map_columns(kind, table.headers, mapped)
     where = f"{source.name}（工作表“{table.sheet}”）"
-    click.echo(f"读取 {where}：表头在第 {table.header_row} 行，{len(table.rows)} 行数据。")
+    reporter.say(f"读取 {where}：表头在第 {table.header_row} 行，{len(table.rows)} 行数据。")
     for note in table.notes:
-        click.echo(f"提示：{note}")
+        reporter.say(f"提示：{note}")
     if mapping.unknown:
         click.echo(f"{source.name}: {importer.unknown_message(kind, mapping.unknown)}")
         click.echo("未写入任何记录。")
         sys.exit(1)
     outcome = importer.plan(kind, table, mapping, content_dir, checked.archive, update=update, today=today)
     for note in outcome.notes[len(table.notes) :]:
-        click.echo(f"提示：{note}")
+        reporter.say(f"提示：{note}")
     for problem in outcome.problems:
         click.echo(f"{source.name}: {problem}")
     for line in outcome.changed:
@@ -556,7 +585,7 @@ def import_command(
         parts.append(f"{len(outcome.changed)} 条已在档案中但有不同")
     if outcome.problems:
         parts.append(f"跳过 {len(outcome.problems)} 行")
-    click.echo("，".join(parts) + "。")
+    reporter.say("，".join(parts) + "。")
 
 
 def _write_planned(

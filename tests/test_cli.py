@@ -88,3 +88,44 @@ def test_search_prints_one_line_per_hit_newest_first(tmp_path: Path) -> None:
 def test_search_without_hits_exits_1_in_chinese(tmp_path: Path) -> None:
     result = zhibu("search", "没有这个词", "--content", write_archive(tmp_path))
     assert result.returncode == 1 and "没有找到" in result.stdout
+
+
+def test_every_command_takes_quiet_and_verbose() -> None:
+    from generator.cli import cli
+
+    for name in cli.commands:
+        result = zhibu(name, "--help")
+        assert "-q, --quiet" in result.stdout and "-v, --verbose" in result.stdout, name
+
+
+def test_quiet_prints_only_errors(tmp_path: Path) -> None:
+    content = write_archive(tmp_path)
+    for args in (
+        ("check", "--content", content),
+        ("export", "--content", content, "--out", tmp_path / "ledgers"),
+        ("schema", "--out", tmp_path / "schemas"),
+        ("init", tmp_path / "new"),
+        ("search", "没有这个词", "--content", content),
+    ):
+        result = zhibu(*args, "-q", cwd=tmp_path)
+        assert result.stdout == "" and result.stderr == "", args
+    assert (tmp_path / "ledgers").is_dir() and (tmp_path / "new" / "content").is_dir()
+    broken = zhibu("export", "-q", "--content", write_archive(tmp_path / "b", BROKEN), "--out", tmp_path / "x")
+    assert broken.returncode == 1 and "找不到人员“王五”" in broken.stdout
+
+
+def test_click_usage_messages_are_chinese(tmp_path: Path) -> None:
+    cases = {
+        ("check", "--strct"): "没有选项 --strct。 是不是 '--strict'？",
+        ("new", "meting"): "“meting”不是可选值之一",
+        ("new",): "缺少参数",
+        ("serve", "--port", "0"): "超出范围",
+        ("serve", "--port", "abc"): "不是有效的数字",
+        ("check", "a"): "多余的参数：a",
+        ("check", "--content"): "选项 --content 后面需要一个值",
+        ("import", "people", "missing.xlsx"): "文件“missing.xlsx”不存在",
+    }
+    for args, text in cases.items():
+        result = zhibu(*args, cwd=tmp_path)
+        assert result.returncode == 2 and text in result.stderr, (args, result.stderr)
+        assert not any(word in result.stderr for word in ("Invalid", "Missing", "No such", "Got unexpected")), args
