@@ -7,6 +7,7 @@ the markers (`Ref`, vocabularies, date kinds) that later stages walk.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -93,7 +94,32 @@ def _parse_date(value: Any) -> date:
             return date(*map(int, match.groups()))
         except ValueError:
             pass
-    raise PydanticCustomError("zhibu_date", "日期应为 YYYY-MM-DD 格式的有效日期")
+    raise PydanticCustomError("zhibu_date", date_problem(value, "YYYY-MM-DD"))
+
+
+_LOOSE_DATE_RE = re.compile(r"^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?$")
+
+
+def date_problem(value: Any, expected: str) -> str:
+    """What is wrong with a date, in words: 2月没有30日, 月份应为 1–12, or the format to use."""
+    text = str(value).strip()
+    match = _LOOSE_DATE_RE.match(text) if isinstance(value, str) else None
+    if match and expected == "YYYY-MM-DD" and not match.group(3):
+        return "日期要写到日（YYYY-MM-DD），如 2025-03-08"
+    if not match:
+        return f"日期应写成 {expected} 格式，如 2025-03-08" + ("" if expected == "YYYY-MM-DD" else "、2025-03 或 2025")
+    year, month, day = (int(g) if g else 0 for g in match.groups())
+    if match.group(2) and not 1 <= month <= 12:
+        return f"月份应为 1–12，这里写的是 {month}"
+    if match.group(3):
+        last = calendar.monthrange(year, month)[1]
+        if day == 0:
+            return "日应从 1 开始"
+        if day > last:
+            leap = f"（{year}年不是闰年）" if month == 2 and day == 29 else ""
+            return f"{month}月没有{day}日{leap}"
+    canonical = "-".join(f"{n:02d}" if i else f"{n:04d}" for i, n in enumerate((year, month, day)) if n)
+    return f"日期应写成 {expected} 格式：{canonical}"
 
 
 def parse_partial_date(value: Any) -> PartialDate:
@@ -107,7 +133,7 @@ def parse_partial_date(value: Any) -> PartialDate:
             return PartialDate(year, month, day)
         except ValueError:
             pass
-    raise PydanticCustomError("zhibu_partial_date", "日期应为 YYYY-MM-DD、YYYY-MM 或 YYYY 格式的有效日期")
+    raise PydanticCustomError("zhibu_partial_date", date_problem(value, "YYYY-MM-DD、YYYY-MM 或 YYYY"))
 
 
 def _parse_time(value: Any) -> str:

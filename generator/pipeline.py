@@ -63,7 +63,7 @@ def check(
     content = load(content_dir)
     done()
     done = _timed(timings, "validate", progress)
-    validated, problems = validate(content.records)
+    validated, problems = validate(content.records, age=_age(content))
     allowlist = validated.archive.data.pii_allowlist if validated.archive else []
     problems += privacy.scan(content.records, content.pages, allowlist)
     done()
@@ -81,6 +81,21 @@ def check(
         done()
     diagnostics = sorted(diagnostics)
     return Checked(content_dir, content, archive, views, diagnostics, timings)
+
+
+def _age(content: Content) -> Callable[[str], tuple[str, float]]:
+    """Which of two record files is newer: the later last git commit (a file not yet
+    committed is the newest), then the later modification time."""
+
+    def age(file: str) -> tuple[str, float]:
+        change = content.history.get(file)
+        try:
+            modified = (content.root / file).stat().st_mtime
+        except OSError:
+            modified = 0.0
+        return (change.date if change else "9999-12-31", modified)
+
+    return age
 
 
 def generate(checked: Checked, docs_dir: Path, progress: Progress | None = None) -> tuple[int, WriteStats]:

@@ -236,7 +236,7 @@ def _walk(value: Any, steps: tuple[Step, ...], loc: Loc, marker: Any) -> Iterato
         for i, item in enumerate(value):
             yield from _walk(item, rest, (*loc, i), marker)
     else:
-        yield from _walk(getattr(value, step[0]), rest, (*loc, step[1]), marker)
+        yield from _walk(getattr(value, step[0], None), rest, (*loc, step[1]), marker)  # unset in partial records
 
 
 # ---------------------------------------------------------------- resolve
@@ -255,7 +255,7 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
         validated.archive.data, records, [], content.pages, set(), True, dict(people_by_name), content.history
     )
     every = [validated.archive, *(r for c in records.values() for r in c.values())]
-    for record in every:
+    for record, linked in [*((r, True) for r in every), *((r, False) for r in validated.partial)]:
         for loc, value, marker in marked_values(record):
             if isinstance(marker, Attachment):
                 _check_attachment(record, loc, value, content.files, diagnostics)
@@ -264,7 +264,7 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
                 diagnostics.extend(_check_links(record.file, record.line(*loc), ".".join(map(str, loc)), value))
                 continue
             target = _check_ref(archive, record, loc, value, marker, diagnostics)
-            if target is not None and record.collection != "archive":
+            if target is not None and linked and record.collection != "archive":
                 archive.links.append(Link(record.key, str(loc[0]), (marker.collection, target)))
     for page in content.pages:
         diagnostics.extend(_check_links(page.file, 1, "", page.text, page_base(page.path)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, get_origin
 
 from pydantic import ValidationError
@@ -42,15 +42,22 @@ class Record:
 class Validated:
     archive: Record | None
     records: dict[str, dict[str, Record]]  # collection -> id -> record
+    # Records with errors, holding the fields that are valid: resolve still checks their
+    # references, so one run reports every problem of a record.
+    partial: list[Record] = field(default_factory=list)
 
 
-def validate(raw_records: list[RawRecord]) -> tuple[Validated, list[Diagnostic]]:
+def validate(raw_records: list[RawRecord], age: Callable[[str], Any] = str) -> tuple[Validated, list[Diagnostic]]:
+    """Typed records and every problem. Of files sharing an id the oldest keeps it; age(file)
+    orders them (larger is newer; by default the later path counts as newer)."""
     diagnostics: list[Diagnostic] = []
     archive: Record | None = None
     records: dict[str, dict[str, Record]] = {name: {} for name in COLLECTIONS}
+    partial: list[Record] = []
+    owners = _id_owners(raw_records, age, diagnostics)
     for raw in raw_records:
         if raw.collection == "archive":
-            archive = _validate_one(raw, ARCHIVE.model, diagnostics) or archive
+            archive = _validate_one(raw, ARCHIVE.model, diagnostics, partial) or archive
             continue
         if not ID_PATTERN.match(raw.id):
             diagnostics.append(
@@ -62,32 +69,65 @@ def validate(raw_records: list[RawRecord]) -> tuple[Validated, list[Diagnostic]]
                 )
             )
             continue
-        record = _validate_one(raw, COLLECTIONS[raw.collection].model, diagnostics)
+        record = _validate_one(raw, COLLECTIONS[raw.collection].model, diagnostics, partial)
         if record is None:
             continue
-        seen = records[raw.collection].get(raw.id)
-        if seen is not None:
-            diagnostics.append(error(raw.file, 0, "", f"编号“{raw.id}”重复，已被 {seen.file} 使用"))
+        if owners[(raw.collection, raw.id)] is not raw:
+            partial.append(record)
             continue
         records[raw.collection][raw.id] = record
-    return Validated(archive, records), diagnostics
+    return Validated(archive, records, partial), diagnostics
 
 
-def _validate_one(raw: RawRecord, model: type[Model], diagnostics: list[Diagnostic]) -> Record | None:
+def _id_owners(
+    raw_records: list[RawRecord], age: Callable[[str], Any], diagnostics: list[Diagnostic]
+) -> dict[tuple[str, str], RawRecord]:
+    """The file that keeps each id (the oldest); each newer file with that id gets an error
+    naming itself first and then the file that has the id."""
+    by_id: dict[tuple[str, str], list[RawRecord]] = {}
+    for raw in raw_records:
+        by_id.setdefault((raw.collection, raw.id), []).append(raw)
+    owners = {}
+    for key, raws in by_id.items():
+        oldest, *newer = sorted(raws, key=lambda r: (age(r.file), r.file)) if len(raws) > 1 else raws
+        owners[key] = oldest
+        for raw in newer:
+            message = f"编号“{raw.id}”重复：{oldest.file} 已使用这个编号，本文件较新，请给本文件改名"
+            diagnostics.append(error(raw.file, 0, "", message))
+    return owners
+
+
+def _validate_one(
+    raw: RawRecord, model: type[Model], diagnostics: list[Diagnostic], partial: list[Record]
+) -> Record | None:
     if not isinstance(raw.data, dict):
         diagnostics.append(error(raw.file, raw.line(()), "", "记录应为“字段: 值”的键值映射"))
         return None
+    data = _drop_empty(raw.data)
     try:
-        data = model.model_validate(_drop_empty(raw.data))
+        valid = model.model_validate(data)
     except ValidationError as exc:
         diagnostics.extend(translate(raw, model, e) for e in exc.errors())
+        partial.append(Record(raw.collection, raw.id, raw.file, _valid_fields(model, data, exc), raw))
         return None
-    record = Record(raw.collection, raw.id, raw.file, data, raw)
+    record = Record(raw.collection, raw.id, raw.file, valid, raw)
     found = [*RULES.get(raw.collection, _no_rules)(record)]
     diagnostics.extend(found)
     if has_errors(found):
+        partial.append(record)
         return None
     return record
+
+
+def _valid_fields(model: type[Model], data: dict[str, Any], exc: ValidationError) -> Model:
+    """A model instance holding only the top-level fields that validated; the others unset."""
+    failed = {e["loc"][0] for e in exc.errors() if e["loc"]}
+    names = {info.alias or name: name for name, info in model.model_fields.items()}
+    instance = model.model_construct()
+    for key, value in data.items():
+        if key in names and key not in failed:
+            model.__pydantic_validator__.validate_assignment(instance, names[key], value)
+    return instance
 
 
 def _drop_empty(value: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -49,10 +51,40 @@ def test_enum_value_outside_the_list(tmp_path: Path) -> None:
     assert "周例会" in d.message and "党员大会" in d.message
 
 
-@pytest.mark.parametrize("value", ["2023-02-30", "2023/03/08", "20230308", "2023-3-8"])
-def test_invalid_dates(tmp_path: Path, value: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2023-02-30", "2月没有30日"),
+        ("2023-02-29", "2月没有29日（2023年不是闰年）"),
+        ("2023-04-31", "4月没有31日"),
+        ("2023-13-01", "月份应为 1–12，这里写的是 13"),
+        ("2023/03/08", "日期应写成 YYYY-MM-DD 格式：2023-03-08"),
+        ("2023-3-8", "日期应写成 YYYY-MM-DD 格式：2023-03-08"),
+        ("2023年3月8日", "日期应写成 YYYY-MM-DD 格式：2023-03-08"),
+        ("2023-03", "日期要写到日（YYYY-MM-DD），如 2025-03-08"),
+        ("20230308", "日期应写成 YYYY-MM-DD 格式，如 2025-03-08"),
+    ],
+)
+def test_invalid_dates_say_what_is_wrong(tmp_path: Path, value: str, message: str) -> None:
     d = only_error(tmp_path, {"meetings/m1.yaml": OK_MEETING.replace("2023-03-08", value)})
-    assert (d.line, d.field) == (4, "date") and "YYYY-MM-DD" in d.message
+    assert (d.line, d.field, d.message) == (4, "date", message)
+
+
+def test_partial_dates_say_what_is_wrong(tmp_path: Path) -> None:
+    honour = "title: 先进集体\nlevel: 厂级\ndate: 2021-02-30\nrecipients:\n  - org: zb\n"
+    assert only_error(tmp_path, {"honours/h1.yaml": honour}).message == "2月没有30日"
+
+
+def test_every_problem_of_a_record_in_one_run(tmp_path: Path) -> None:
+    # A misspelled key, an impossible date and an unknown recorder: all three at once.
+    meeting = OK_MEETING.replace("2023-03-08", "2023-02-30") + "recordr: 张伟\nrecorder: 王五\n"
+    found = {(d.field, d.message) for d in diagnostics_of(tmp_path, {"meetings/m1.yaml": meeting})}
+    assert {("date", "2月没有30日"), ("recordr", "未知字段“recordr”，是不是“recorder”？")} <= found
+    assert ("recorder", "找不到人员“王五”") in found
+    # A record failing a one-record rule still has its references checked.
+    lecture = OK_MEETING.replace("支委会", "党课") + "host: 赵六\n"
+    found = {(d.field, d.message) for d in diagnostics_of(tmp_path / "b", {"meetings/m1.yaml": lecture})}
+    assert ("lecturer", "党课必须填写授课人 lecturer") in found and ("host", "找不到人员“赵六”") in found
 
 
 @pytest.mark.parametrize(
@@ -85,6 +117,32 @@ def test_id_pattern(tmp_path: Path, name: str) -> None:
 def test_duplicate_ids_across_sub_folders(tmp_path: Path) -> None:
     d = only_error(tmp_path, {"meetings/2023/m1.yaml": OK_MEETING, "meetings/2024/m1.yaml": OK_MEETING})
     assert d.file == "meetings/2024/m1.yaml" and "meetings/2023/m1.yaml" in d.message
+
+
+def test_duplicate_id_points_at_the_newer_file_first(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/2024/m1.yaml": OK_MEETING})
+    os.utime(content / "meetings/2024/m1.yaml", (1_600_000_000, 1_600_000_000))
+    (content / "meetings/2023").mkdir()
+    (content / "meetings/2023/m1.yaml").write_text(OK_MEETING.replace("2023-03-08", "2023-02-30"), encoding="utf-8")
+    errors = [d for d in check_at(content).diagnostics if d.severity == "error"]
+    duplicate = next(d for d in errors if "重复" in d.message)
+    assert str(duplicate) == (
+        "meetings/2023/m1.yaml: 编号“m1”重复：meetings/2024/m1.yaml 已使用这个编号，本文件较新，请给本文件改名"
+    )
+    assert any(d.file == "meetings/2023/m1.yaml" and d.field == "date" for d in errors)  # its own problems too
+
+
+def test_duplicate_id_newer_by_git(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/b/m1.yaml": OK_MEETING})
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.cn"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "add", "."], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], cwd=tmp_path, check=True)
+    (content / "meetings/a").mkdir()
+    (content / "meetings/a/m1.yaml").write_text(OK_MEETING, encoding="utf-8")
+    os.utime(content / "meetings/a/m1.yaml", (1_600_000_000, 1_600_000_000))  # older on disk, not yet committed
+    errors = [d for d in check_at(content).diagnostics if "重复" in d.message]
+    assert [e.file for e in errors] == ["meetings/a/m1.yaml"]
 
 
 def test_same_id_in_two_collections_is_fine(tmp_path: Path) -> None:
