@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,6 +119,7 @@ def staged_site(site_dir: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    readable_by_all(staging)
     old = None
     if site_dir.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
@@ -125,6 +127,30 @@ def staged_site(site_dir: Path) -> Iterator[Path]:
     os.replace(staging, site_dir)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def readable_by_all(root: Path) -> None:
+    """Folders 0777 and files 0666 less the umask (755/644 usually), so a web server running
+    as another user can read the site: mkdtemp makes 0700 and copies keep their source's mode."""
+    mask = current_umask()
+    folder_mode, file_mode = 0o777 & ~mask, 0o666 & ~mask
+    for path, mode in ((root, folder_mode), *_entries(root, folder_mode, file_mode)):
+        if stat.S_IMODE(path.lstat().st_mode) != mode:
+            path.chmod(mode)
+
+
+def _entries(root: Path, folder_mode: int, file_mode: int) -> Iterator[tuple[Path, int]]:
+    for folder, folders, files in os.walk(root):
+        for names, mode in ((folders, folder_mode), (files, file_mode)):
+            for name in names:
+                if not os.path.islink(os.path.join(folder, name)):  # never chmod through a link
+                    yield Path(folder, name), mode
 
 
 def find_config(content_dir: Path) -> Path:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -159,3 +162,48 @@ def test_an_incremental_rebuild_equals_a_cold_build(tmp_path: Path) -> None:
     incremental, fresh = _files(site), _files(cold)
     assert sorted(incremental) == sorted(fresh)
     assert [p for p in fresh if incremental[p] != fresh[p]] == []
+
+
+def _as_nobody(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["runuser", "-u", "nobody", "--", *command], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("runuser"), reason="needs root")
+def test_the_published_site_is_readable_by_another_user(tmp_path: Path) -> None:
+    # A web server runs as its own user: every folder and file of the site must be readable by it,
+    # including attachments whose source file is private and a rebuild that reuses the old site.
+    public = Path(tempfile.mkdtemp(prefix="zhibu-www-"))  # pytest's tmp_path is 0700: nobody cannot reach it
+    try:
+        public.chmod(0o755)
+        content = write_archive(tmp_path, {"files/a.pdf": b"%PDF-1.4", **MEETING_WITH_ATTACHMENT})
+        (content / "files" / "a.pdf").chmod(0o600)
+        site = public / "www" / "archive"
+        for _ in range(2):  # cold, then incremental
+            assert zhibu("build", "--content", content, "--site", site, cwd=tmp_path).returncode == 0
+            modes = {p: stat.S_IMODE(p.stat().st_mode) for p in [site, *site.rglob("*")] if not p.is_symlink()}
+            wrong = {
+                str(p.relative_to(public)): oct(m) for p, m in modes.items() if m != (0o755 if p.is_dir() else 0o644)
+            }
+            assert not wrong, list(wrong.items())[:5]
+            for rel in ("index.html", "meetings/m1/index.html", "files/a.pdf", "pagefind/pagefind.js"):
+                read = _as_nobody("cat", str(site / rel))
+                assert read.returncode == 0, (rel, read.stderr)
+            assert _as_nobody("ls", str(site / "assets")).returncode == 0
+        # The umask is honoured: a 027 admin gets 750/640.
+        subprocess.run(
+            ["sh", "-c", f"umask 027 && {sys.executable} -m generator build --content {content} --site {site}"],
+            check=True,
+            cwd=tmp_path,
+            capture_output=True,
+        )
+        assert stat.S_IMODE(site.stat().st_mode) == 0o750
+        assert stat.S_IMODE((site / "index.html").stat().st_mode) == 0o640
+        assert _as_nobody("cat", str(site / "index.html")).returncode != 0
+    finally:
+        shutil.rmtree(public, ignore_errors=True)
+
+
+MEETING_WITH_ATTACHMENT = {
+    "meetings/m1.yaml": "type: 支委会\ntitle: 支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
+    "attachments:\n  - a.pdf\n",
+}
