@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from . import cli_zh, export, fullbook, importer, sheets, writeplan
+from . import cli_zh, console, export, fullbook, importer, sheets, writeplan
 from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
@@ -129,8 +129,11 @@ class Reporter:
         self.live = sys.stderr.isatty() and not quiet
         self.start = time.perf_counter()
         logging.basicConfig(format="%(levelname)s %(message)s", level=logging.INFO if verbose else logging.WARNING)
-        if not verbose:
-            logging.getLogger("mkdocs").setLevel(logging.ERROR if quiet else logging.WARNING)
+        console.take_over(self.engine_line, quiet, verbose)
+
+    def engine_line(self, text: str) -> None:
+        self.clear()
+        click.echo(text, err=True)
 
     def stage(self, name: str) -> None:
         if self.live:
@@ -643,28 +646,31 @@ def _import_full(source: Path, content_dir: Path, skip_bad: bool, update: bool, 
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, help="端口（默认 8000）")
 @verbosity
 def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> None:
-    """本地预览站点（http://127.0.0.1:端口），记录改动后自动刷新。"""
-    from mkdocs.commands.serve import serve
+    """本地预览站点（http://127.0.0.1:端口），记录改动后自动刷新；有错误时显示上次成功的站点和问题清单。"""
+    from .serve import serve
 
-    reporter = Reporter(quiet, verbose)
-    logging.getLogger("mkdocs").setLevel(logging.INFO)
-    checked = run_check(content_dir, reporter)
-    errors, _ = reporter.diagnostics(checked)
-    if errors:
-        click.echo(f"发现 {errors} 个错误，请先修正。")
-        sys.exit(1)
+    Reporter(quiet, verbose)
+    if not content_dir.is_dir():
+        raise click.UsageError(f"找不到档案目录 {content_dir}")
     os.environ["ZHIBU_CONTENT"] = str(content_dir.resolve())
     docs_dir = content_dir.resolve().parent / ".zhibu" / "docs"
     docs_dir.mkdir(parents=True, exist_ok=True)
-    click.echo(f"预览地址：http://127.0.0.1:{port}/ （Ctrl-C 退出）")
+
+    def say(text: str, important: bool) -> None:
+        if important or not quiet:
+            click.echo(text)
+
+    def problems_of(config: Any, failure: BaseException | None) -> list[tuple[str, bool]]:
+        plugin = config.plugins.get("zhibu")
+        checked = getattr(plugin, "checked", None)
+        lines = [(str(d), d.severity is Severity.ERROR) for d in checked.diagnostics] if checked else []
+        if failure is not None and not any(is_error for _, is_error in lines):
+            lines.insert(0, (f"MkDocs 生成失败：{failure}", True))
+        return lines
+
     # Dirty rebuilds: only pages whose Markdown changed are rendered again (the nav holds
     # sections only, so it never goes stale).
-    serve(
-        config_file=str(find_config(content_dir)),
-        docs_dir=str(docs_dir),
-        dev_addr=f"127.0.0.1:{port}",
-        build_type="dirty",
-    )
+    serve(find_config(content_dir), docs_dir, port, say, problems_of)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from .render import page_title, text_page_title
 
 log = logging.getLogger("mkdocs.plugins.zhibu")
 SAFE_MARKDOWN = "generator.markdown_safe"  # its name in templates/mkdocs.yml
+ARCHIVE_ERRORS = "档案中有错误，未生成站点（用 zhibu check 查看）"
 
 
 class ZhibuConfig(base.Config):
@@ -59,7 +60,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         if not checked.ok:
             for diagnostic in checked.diagnostics:
                 log.error(str(diagnostic))
-            raise PluginError("档案中有错误，未生成站点（用 zhibu check 查看）")
+            raise PluginError(ARCHIVE_ERRORS)
         assert checked.archive is not None
         if not self.generated:
             self.page_count, _ = generate(checked, Path(config.docs_dir))

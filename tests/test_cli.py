@@ -129,3 +129,36 @@ def test_click_usage_messages_are_chinese(tmp_path: Path) -> None:
         result = zhibu(*args, cwd=tmp_path)
         assert result.returncode == 2 and text in result.stderr, (args, result.stderr)
         assert not any(word in result.stderr for word in ("Invalid", "Missing", "No such", "Got unexpected")), args
+
+
+def test_build_output_is_chinese_and_zhibus_own(tmp_path: Path) -> None:
+    content = write_archive(tmp_path)
+    for _ in range(2):  # the second build is incremental: MkDocs' dirty-build warning must not show
+        result = zhibu("build", "--content", content, "--today", "2023-03-31", cwd=tmp_path)
+        assert result.returncode == 0
+        assert result.stdout.startswith("已生成站点") and result.stderr == "", result.stdout + result.stderr
+    verbose = zhibu("build", "-v", "--content", content, "--today", "2023-03-31", cwd=tmp_path)
+    assert "MkDocs 警告：A 'dirty' build" in verbose.stderr  # -v passes the engine through
+
+
+def test_engine_messages_expected_hidden_known_translated_unknown_passed() -> None:
+    import logging
+
+    from generator.console import take_over
+
+    engine = logging.getLogger("mkdocs")
+    saved = (engine.handlers[:], engine.level, engine.propagate)
+    lines: list[str] = []
+    try:
+        take_over(lines.append, quiet=False, verbose=False)
+        log = logging.getLogger("mkdocs.commands.build")
+        log.info("Documentation built in 1.00 seconds")
+        log.warning("A 'dirty' build is being performed, this will likely lead to inaccurate navigation")
+        log.warning("Doc file 'a.md' contains a link 'b.md', but the target 'b.md' is not found among documentation")
+        log.warning("Something new happened")
+        assert lines == ["页面 a.md 中的链接 b.md 指向不存在的页面", "MkDocs 警告：Something new happened"]
+        take_over(lines.append, quiet=True, verbose=False)
+        log.warning("Something else")
+        assert len(lines) == 2
+    finally:
+        engine.handlers[:], engine.level, engine.propagate = saved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import socket
 import subprocess
 import sys
@@ -81,3 +82,73 @@ def test_serve_keeps_serving_correct_pages_while_records_change(tmp_path: Path) 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _start(content: Path, port: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--content", str(content), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _stop(server: subprocess.Popen[str]) -> str:
+    server.terminate()
+    output, _ = server.communicate(timeout=30)
+    return output
+
+
+BROKEN = "type: 支委会\ntitle: 坏记录\norg: zb\ndate: 2023-02-30\nrecordr: 张伟\nrecorder: 王五\n"
+PROBLEMS = (
+    "meetings/m1.yaml:4: date: 2月没有30日",
+    "meetings/m1.yaml:5: recordr: 未知字段“recordr”，是不是“recorder”？",
+    "meetings/m1.yaml:6: recorder: 找不到人员“王五”",
+)
+
+
+def test_serve_never_blocks_while_the_archive_has_errors(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/m1.yaml": MEETING.format(title="初版标题")})
+    port = _free_port()
+    server = _start(content, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/meetings/m1/", "初版标题", 60)
+        (content / "meetings" / "m1.yaml").write_text(BROKEN, encoding="utf-8")
+        # Every request is answered at once (urlopen's timeout is 30 s; MkDocs held them until a fix):
+        # the last good site, with a red banner linking to the list of problems.
+        _wait_for(base + "/meetings/m1/", 'id="zhibu-problems"', 30)
+        for path in ("/", "/meetings/", "/meetings/m1/", "/people/zhang/"):
+            status, body = _get(base + path)
+            assert status == 200 and "档案中有 3 个错误" in body, path
+        assert "初版标题" in _get(base + "/meetings/m1/")[1]
+        status, body = _get(base + "/_zhibu/problems/")
+        assert status == 200 and all(html.escape(p) in body for p in PROBLEMS), body
+        assert "livereload" in body  # the problems page reloads by itself too
+        # Fixed: the banner goes, the new text shows, with no restart.
+        (content / "meetings" / "m1.yaml").write_text(MEETING.format(title="修好的标题"), encoding="utf-8")
+        _wait_for(base + "/meetings/m1/", "修好的标题", 30)
+        assert 'id="zhibu-problems"' not in _get(base + "/meetings/m1/")[1]
+    finally:
+        output = _stop(server)
+    # Console: Chinese and zhibu's own; MkDocs' dirty-build warning and "appear stuck" never show.
+    assert "发现 3 个错误，未更新预览" in output and all(p in output for p in PROBLEMS), output
+    for english in ("WARNING", "dirty", "stuck", "Traceback", "INFO", "Building documentation"):
+        assert english not in output, (english, output)
+
+
+def test_serve_starts_on_a_broken_archive_and_recovers(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/m1.yaml": BROKEN})
+    port = _free_port()
+    server = _start(content, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for path in ("/", "/meetings/m1/"):  # no good site yet: every page is the list of problems
+            _wait_for(base + path, "档案中有 3 个错误", 60)
+        status, body = _get(base + "/")
+        assert status == 200 and html.escape(PROBLEMS[2]) in body
+        (content / "meetings" / "m1.yaml").write_text(MEETING.format(title="第一次成功"), encoding="utf-8")
+        _wait_for(base + "/meetings/m1/", "第一次成功", 60)
+    finally:
+        output = _stop(server)
+    assert "浏览器中显示问题清单" in output and "已生成预览" in output, output

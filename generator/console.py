@@ -1,0 +1,71 @@
+"""The engine's console output as zhibu's own.
+
+MkDocs logs in English and warns at every dirty build (which zhibu does on purpose);
+zhibu prints its own diagnostics and summaries. `EngineLog` takes over the `mkdocs`
+logger: messages zhibu expects are dropped, known ones are said in Chinese, unknown
+warnings and errors pass through with a Chinese label, and `-v` shows everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from .plugin import ARCHIVE_ERRORS
+
+# Messages that are part of how zhibu drives MkDocs: never worth a user's attention.
+EXPECTED = (
+    "A 'dirty' build is being performed",  # zhibu rebuilds only changed pages on purpose
+    "The following pages exist in the docs directory, but are not included in the",  # records are not in the nav
+    "Aborted with a BuildError",  # zhibu reports the failure itself
+    ARCHIVE_ERRORS,  # the plugin's own failure: zhibu lists the diagnostics instead
+)
+# Known messages worth showing, in Chinese.
+TRANSLATIONS = (
+    (
+        re.compile(r"Doc file '(.+?)' contains a link '(.+?)', but the target '?(.+?)'? is not found"),
+        "页面 {0} 中的链接 {1} 指向不存在的页面",
+    ),
+    (re.compile(r"Doc file '(.+?)' contains an unrecognized relative link '(.+?)'"), "页面 {0} 中的链接 {1} 无法识别"),
+    (re.compile(r"Template skipped: '(.+?)' not found"), "找不到模板 {0}，已跳过"),
+    (re.compile(r"Config value '(.+?)': (.*)"), "mkdocs.yml 的 {0} 设置有问题：{1}"),
+)
+LEVELS = {logging.DEBUG: "调试", logging.INFO: "信息", logging.WARNING: "警告", logging.ERROR: "错误"}
+
+
+def translate(message: str) -> str | None:
+    for pattern, text in TRANSLATIONS:
+        if match := pattern.search(message):
+            return text.format(*match.groups())
+    return None
+
+
+class EngineLog(logging.Handler):
+    """Handler for the `mkdocs` logger (MkDocs, Material, zhibu's plugin)."""
+
+    def __init__(self, echo: Callable[[str], None], quiet: bool, verbose: bool) -> None:
+        super().__init__(logging.INFO if verbose else logging.WARNING)
+        self.echo, self.quiet, self.verbose = echo, quiet, verbose
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        level = LEVELS.get(record.levelno, record.levelname)
+        if self.verbose:
+            self.echo(f"MkDocs {level}：{message}")
+            return
+        if record.name.startswith("mkdocs.plugins.zhibu"):
+            return  # the plugin's diagnostics: the command prints them itself
+        if message.startswith(EXPECTED) or (self.quiet and record.levelno < logging.ERROR):
+            return
+        self.echo(translate(message) or f"MkDocs {level}：{message}")
+
+
+def take_over(echo: Callable[[str], None], quiet: bool, verbose: bool) -> None:
+    """Route the `mkdocs` logger through EngineLog (once per process; the last call wins)."""
+    logger = logging.getLogger("mkdocs")
+    for handler in [h for h in logger.handlers if isinstance(h, EngineLog)]:
+        logger.removeHandler(handler)
+    logger.addHandler(EngineLog(echo, quiet, verbose))
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -1,0 +1,155 @@
+"""`zhibu serve`: MkDocs' live-reload server that never holds a request.
+
+MkDocs' own `serve` lets a failed rebuild raise, logs that "the server will appear stuck"
+and keeps every page request waiting until a build succeeds. Here the builder never
+raises. A failed build leaves the last good site where it is; every page gets a red
+banner linking to the problems page (every diagnostic, file:line, in Chinese), and the
+live-reload poll brings the browser to the repaired site by itself once the records are
+fixed. Before any good build, every page is the problems page.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.livereload import LiveReloadServer, _serve_url
+
+PROBLEMS_PATH = "_zhibu/problems/"
+_BODY = re.compile(rb"<body[^>]*>")
+BANNER = (
+    '<div id="zhibu-problems" role="alert" style="position:sticky;top:0;z-index:10000;background:#c62828;'
+    'color:#fff;padding:.6em 1em;font:600 15px/1.5 sans-serif">{text} '
+    '<a href="{href}" style="color:#fff;text-decoration:underline">查看全部问题</a></div>'
+)
+PAGE = """<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title} - zhibu 预览</title>
+<style>body{{font:16px/1.6 sans-serif;margin:0 auto;max-width:60em;padding:1em}}
+h1{{color:#c62828;font-size:1.4em}} li{{margin:.3em 0}} code{{background:#f4f4f4;padding:0 .2em}}
+.warning{{color:#8a6d00}}</style></head>
+<body><h1>{title}</h1><p>{lead}</p>{items}
+<p>修改记录并保存后，本页会自动刷新。</p></body></html>
+"""
+
+
+class PreviewServer(LiveReloadServer):
+    """LiveReloadServer with a problems page and a banner while the last build failed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.problems: list[tuple[str, bool]] = []  # (text, is_error): the last build's diagnostics
+        self.built = False  # whether a build has ever succeeded
+
+    def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes] | None:
+        path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
+        if path == self.mount_path + PROBLEMS_PATH or (not self.built and self._is_page(path)):
+            body = self._inject_js_into_html(self.problems_page(), self._visible_epoch)
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
+            return [body]
+        return super()._serve_request(environ, start_response)
+
+    @staticmethod
+    def _is_page(path: str) -> bool:
+        return not path.startswith("/livereload/") and (path.endswith("/") or path.endswith(".html"))
+
+    def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
+        content = super()._inject_js_into_html(content, epoch)
+        errors = sum(is_error for _, is_error in self.problems)
+        if not errors or b'id="zhibu-problems-page"' in content:
+            return content
+        text = f"档案中有 {errors} 个错误，这里显示的是上次成功生成的站点。"
+        banner = BANNER.format(text=text, href=html.escape(self.mount_path + PROBLEMS_PATH)).encode()
+        match = _BODY.search(content)
+        at = match.end() if match else 0
+        return content[:at] + banner + content[at:]
+
+    def problems_page(self) -> bytes:
+        errors = sum(is_error for _, is_error in self.problems)
+        if errors:
+            title = f"档案中有 {errors} 个错误"
+            lead = "按下面的文件和行号修改记录（与 zhibu check 的输出相同）。" + (
+                "修好之前，预览显示上次成功生成的站点。" if self.built else ""
+            )
+        else:
+            title, lead = "没有错误", f'<a href="{html.escape(self.mount_path)}">返回首页</a>'
+        items = "".join(
+            f'<li class="{"error" if is_error else "warning"}"><code>{html.escape(text)}</code></li>'
+            for text, is_error in self.problems
+        )
+        page = PAGE.format(title=title, lead=lead, items=f'<ol id="zhibu-problems-page">{items}</ol>')
+        return page.encode("utf-8")
+
+
+def serve(
+    config_file: Path,
+    docs_dir: Path,
+    port: int,
+    say: Callable[[str, bool], None],
+    problems_of: Callable[[Any, BaseException | None], list[tuple[str, bool]]],
+) -> None:
+    """Serve the site on 127.0.0.1:port until Ctrl-C, rebuilding when watched files change.
+
+    `say(text, important)` prints a line (important: errors, shown even under -q);
+    `problems_of(config, failure)` lists the build's diagnostics as (text, is_error).
+    """
+    site_dir = tempfile.mkdtemp(prefix="zhibu-serve-")
+    host = "127.0.0.1"
+
+    def get_config() -> Any:
+        config = load_config(config_file=str(config_file), site_dir=site_dir, docs_dir=str(docs_dir))
+        config.site_url = serve_url
+        return config
+
+    first = load_config(config_file=str(config_file), site_dir=site_dir, docs_dir=str(docs_dir))
+    first.plugins.on_startup(command="serve", dirty=True)
+    mount_path = urlsplit(first.site_url or "/").path
+    serve_url = first.site_url = _serve_url(host, port, mount_path)
+
+    def builder(config: Any = None) -> None:
+        start = time.perf_counter()
+        config = config or get_config()
+        failure: BaseException | None = None
+        try:
+            build(config, serve_url=serve_url, dirty=True)
+        except (Exception, SystemExit) as exc:  # MkDocs' Abort is a SystemExit
+            failure = exc
+        server.problems = problems_of(config, failure)
+        errors = sum(is_error for _, is_error in server.problems)
+        warnings = len(server.problems) - errors
+        if failure is None:
+            extra = f"有 {warnings} 个警告，用 zhibu check 查看。" if warnings else ""
+            say(f"{'已更新' if server.built else '已生成'}预览（{time.perf_counter() - start:.1f} 秒）。{extra}", False)
+            server.built = True
+            return
+        where = "上次成功生成的站点仍可浏览，页面顶部有红色提示" if server.built else "浏览器中显示问题清单"
+        say(f"发现 {errors} 个错误，未更新预览（{where}）：", True)
+        for text, is_error in server.problems:
+            say(f"  {text}", is_error)
+
+    server = PreviewServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    try:
+        builder(first)
+        server.watch(str(config_file))  # the plugin watches the content dir; docs_dir is generated from it
+        first.plugins.on_serve(server, config=first, builder=builder)
+        say(f"预览地址：{serve_url} （Ctrl-C 退出）", True)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            say("已停止预览。", False)
+        finally:
+            server.shutdown()
+    finally:
+        first.plugins.on_shutdown()
+        if os.path.isdir(site_dir):
+            shutil.rmtree(site_dir, ignore_errors=True)
