@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -130,6 +131,8 @@ class Reporter:
         self.start = time.perf_counter()
         logging.basicConfig(format="%(levelname)s %(message)s", level=logging.INFO if verbose else logging.WARNING)
         console.take_over(self.engine_line, quiet, verbose)
+        if not verbose:
+            warnings.simplefilter("ignore")  # libraries' English warnings (openpyxl styles …): -v shows them
 
     def engine_line(self, text: str) -> None:
         self.clear()
