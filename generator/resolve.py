@@ -245,16 +245,16 @@ def _walk(value: Any, steps: tuple[Step, ...], loc: Loc, marker: Any) -> Iterato
 def resolve(validated: Validated, content: Content) -> tuple[Archive | None, list[Diagnostic]]:
     """The full archive, restricted records included, and every reference problem."""
     diagnostics: list[Diagnostic] = []
-    if validated.archive is None:
+    # With errors in archive.yaml, its valid fields still let every reference be checked.
+    info = validated.archive or next((r for r in validated.partial if r.collection == "archive"), None)
+    if info is None:
         return None, diagnostics
     records = validated.records
     people_by_name: dict[str, list[str]] = defaultdict(list)
     for person in records["people"].values():
         people_by_name[person.data.name].append(person.id)
-    archive = Archive(
-        validated.archive.data, records, [], content.pages, set(), True, dict(people_by_name), content.history
-    )
-    every = [validated.archive, *(r for c in records.values() for r in c.values())]
+    archive = Archive(info.data, records, [], content.pages, set(), True, dict(people_by_name), content.history)
+    every = [*([validated.archive] if validated.archive else []), *(r for c in records.values() for r in c.values())]
     for record, linked in [*((r, True) for r in every), *((r, False) for r in validated.partial)]:
         for loc, value, marker in marked_values(record):
             if isinstance(marker, Attachment):
@@ -268,12 +268,13 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
                 archive.links.append(Link(record.key, str(loc[0]), (marker.collection, target)))
     for page in content.pages:
         diagnostics.extend(_check_links(page.file, 1, "", page.text, page_base(page.path)))
-    _check_orgs(validated.archive, records, diagnostics)
+    if validated.archive is not None:
+        _check_orgs(validated.archive, records, diagnostics)
     _check_aliases(archive, diagnostics)
     _check_memberships(archive, diagnostics)
     _check_meetings(archive, diagnostics)
     archive.files = _attachments(archive.records)
-    return archive, diagnostics
+    return (archive if validated.archive is not None else None), diagnostics
 
 
 def _attachments(records: dict[str, dict[str, Record]]) -> set[str]:

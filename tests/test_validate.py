@@ -292,3 +292,12 @@ def test_membership_dates_decide_who_is_expected(tmp_path: Path) -> None:
     assert checked.ok and not checked.diagnostics, checked.diagnostics
     att = checked.views.attendance["m1"]
     assert att.expected == ["li", "zhang"] and att.rate == 0.5
+
+
+def test_an_error_in_archive_yaml_hides_no_other_problem(tmp_path: Path) -> None:
+    files = {
+        "archive.yaml": "name: 测试档案\nowner: dzz\nsince: 2023-13\n",
+        "meetings/m1.yaml": OK_MEETING + "host: 王五\n",
+    }
+    found = {(d.file, d.message) for d in diagnostics_of(tmp_path, files) if d.severity == "error"}
+    assert found == {("archive.yaml", "月份应为 1–12，这里写的是 13"), ("meetings/m1.yaml", "找不到人员“王五”")}
