@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from mkdocs.exceptions import Abort
 
 from . import cli_zh, console, export, fullbook, importer, sheets, writeplan
 from .derive import date_text, record_title
@@ -130,7 +131,7 @@ class Reporter:
         self.live = sys.stderr.isatty() and not quiet
         self.start = time.perf_counter()
         logging.basicConfig(format="%(levelname)s %(message)s", level=logging.INFO if verbose else logging.WARNING)
-        console.take_over(self.engine_line, quiet, verbose)
+        self.engine = console.take_over(self.engine_line, quiet, verbose)
         if not verbose:
             warnings.simplefilter("ignore")  # libraries' English warnings (openpyxl styles …): -v shows them
 
@@ -257,11 +258,14 @@ def build_command(
                     click.echo(f"失效链接：{page} → {link}", err=True)
                 raise click.ClickException(f"发现 {len(broken)} 个失效链接")
             record_state(staging, key, docs)
-    except (Exception, KeyboardInterrupt) as exc:  # MkDocs, Pagefind, disk: keep the old site
+    except (Exception, KeyboardInterrupt, Abort) as exc:  # MkDocs, Pagefind, disk: keep the old site
         reporter.clear()
+        if isinstance(exc, Abort):  # MkDocs logged the cause (a plugin's error) and then gave up
+            exc = exc.__context__ or exc
         message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
         message = message or type(exc).__name__
-        click.echo(f"构建失败：{message}（原有站点保持不变）", err=True)
+        reason = "原因见上" if message in reporter.engine.shown else message
+        click.echo(f"构建失败（{reason}；原有站点保持不变）", err=True)
         sys.exit(1)
     reporter.clear()
     if not quiet:

@@ -30,6 +30,8 @@ TRANSLATIONS = (
     (re.compile(r"Doc file '(.+?)' contains an unrecognized relative link '(.+?)'"), "页面 {0} 中的链接 {1} 无法识别"),
     (re.compile(r"Template skipped: '(.+?)' not found"), "找不到模板 {0}，已跳过"),
     (re.compile(r"Config value '(.+?)': (.*)"), "mkdocs.yml 的 {0} 设置有问题：{1}"),
+    (re.compile(r"Error reading page '(.+?)':\s*(.*)", re.S), "读取页面 {0} 时出错：{1}"),
+    (re.compile(r"Error building page '(.+?)':\s*(.*)", re.S), "生成页面 {0} 时出错：{1}"),
 )
 LEVELS = {logging.DEBUG: "调试", logging.INFO: "信息", logging.WARNING: "警告", logging.ERROR: "错误"}
 
@@ -47,10 +49,12 @@ class EngineLog(logging.Handler):
     def __init__(self, echo: Callable[[str], None], quiet: bool, verbose: bool) -> None:
         super().__init__(logging.INFO if verbose else logging.WARNING)
         self.echo, self.quiet, self.verbose = echo, quiet, verbose
+        self.shown: list[str] = []  # messages already on the console (the CLI need not repeat them)
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         level = LEVELS.get(record.levelno, record.levelname)
+        self.shown.append(message)
         if self.verbose:
             self.echo(f"MkDocs {level}：{message}")
             return
@@ -61,11 +65,13 @@ class EngineLog(logging.Handler):
         self.echo(translate(message) or f"MkDocs {level}：{message}")
 
 
-def take_over(echo: Callable[[str], None], quiet: bool, verbose: bool) -> None:
-    """Route the `mkdocs` logger through EngineLog (once per process; the last call wins)."""
+def take_over(echo: Callable[[str], None], quiet: bool, verbose: bool) -> EngineLog:
+    """Route the `mkdocs` logger through a new EngineLog (replacing an earlier one)."""
     logger = logging.getLogger("mkdocs")
-    for handler in [h for h in logger.handlers if isinstance(h, EngineLog)]:
-        logger.removeHandler(handler)
-    logger.addHandler(EngineLog(echo, quiet, verbose))
+    for old in [h for h in logger.handlers if isinstance(h, EngineLog)]:
+        logger.removeHandler(old)
+    handler = EngineLog(echo, quiet, verbose)
+    logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False
+    return handler

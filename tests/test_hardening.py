@@ -149,6 +149,9 @@ HOOKS = {
         "import errno\ndef on_post_build(config):\n    raise OSError(errno.ENOSPC, 'No space left on device')\n"
     ),
     "ctrl-c": "def on_page_content(html, **kwargs):\n    raise KeyboardInterrupt\n",
+    "plugin error": (  # MkDocs logs it, then aborts with SystemExit
+        "from mkdocs.exceptions import PluginError\ndef on_post_build(config):\n    raise PluginError('索引失败')\n"
+    ),
 }
 
 
