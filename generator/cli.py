@@ -479,7 +479,7 @@ def new_command(
         reporter.say(f"注意：同一期间已有{data.type}：{data.date} {data.title}（{meeting.file}）", err=True)
     if verbose:
         for diagnostic in checked.diagnostics:
-            click.echo(str(diagnostic), err=True)
+            click.echo(diagnostic.text(verbose), err=True)
 
 
 def _org_id(checked: Checked, text: str) -> str:
@@ -670,7 +670,7 @@ def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> N
     def problems_of(config: Any, failure: BaseException | None) -> list[tuple[str, bool]]:
         plugin = config.plugins.get("zhibu")
         checked = getattr(plugin, "checked", None)
-        lines = [(str(d), d.severity is Severity.ERROR) for d in checked.diagnostics] if checked else []
+        lines = [(d.text(verbose), d.severity is Severity.ERROR) for d in checked.diagnostics] if checked else []
         if failure is not None and not any(is_error for _, is_error in lines):
             lines.insert(0, (f"MkDocs 生成失败：{failure}", True))
         return lines
