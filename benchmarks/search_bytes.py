@@ -35,9 +35,10 @@ def main() -> None:
             page.on("response", record)
             page.goto(f"{base}/search/?q={quote(query)}")
             page.wait_for_selector("#zhibu-search[data-state=done]", timeout=60000)
-            index = sum(v for k, v in sizes.items() if "/pagefind/" in k and not k.endswith((".js", ".css")))
+            # Pagefind's code: its scripts and its WebAssembly (`wasm.<language>.pagefind`), cached once loaded.
+            code = sum(v for k, v in sizes.items() if k.endswith((".js", ".css", ".wasm")) or "/wasm." in k)
+            index = sum(v for k, v in sizes.items() if "/pagefind/" in k) - code
             keys = sum(v for k, v in sizes.items() if "/search/keys/" in k)
-            code = sum(v for k, v in sizes.items() if k.endswith((".js", ".css", ".wasm")))
             print(
                 f"{query}\tindex {index / 1000:.0f} KB\tkeys {keys / 1000:.0f} KB\t"
                 f"total data {(index + keys) / 1000:.0f} KB\t(+ {code / 1000:.0f} KB of Pagefind code, cached)"
