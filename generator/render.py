@@ -49,7 +49,7 @@ ROLE_LABELS = {
     ("activities", "people"): "参加",
 }
 
-_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]|#])")
+_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]()|#])")  # "(" too: `relative_links` never sees "](" in text
 
 
 def text(value: Any) -> str:

@@ -48,7 +48,16 @@ def field_rows(model: type[Model], prefix: str = "") -> list[tuple[str, str, boo
 
 def field_reference() -> str:
     """The field reference in Markdown (published as a help page and kept in docs/)."""
-    lines = ["# 字段参考", "", "由记录定义自动生成，与校验规则、JSON Schema 一致。", ""]
+    lines = [
+        "# 字段参考",
+        "",
+        "由记录定义自动生成，与校验规则、JSON Schema 一致。",
+        "",
+        "标明“可用 Markdown”的字段：HTML 标签和 `&lt;` 这类写法原样显示为文字；链接只能是 http://、https://、"
+        "mailto: 开头的网址或站内相对路径（如 files/2025/签到表.pdf），图片只能用站内相对路径，"
+        "其他写法是 `zhibu check` 的错误。",
+        "",
+    ]
     for collection in [ARCHIVE, *COLLECTIONS.values()]:
         where = {
             "archive": "content/archive.yaml",
