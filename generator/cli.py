@@ -512,10 +512,13 @@ def init_command(directory: Path, quiet: bool, verbose: bool) -> None:
     reporter.say(f"已新建档案。下一步：cd {directory} && zhibu check && zhibu serve")
 
 
+IMPORT_KINDS = {"会议": "meetings", "人员": "people", "花名册": "people", "荣誉": "honours", "全量": "archive"}
+
+
 @cli.command("import", add_help_option=False)
 @help_option
-@click.argument("kind", type=click.Choice([*importer.KINDS, "archive"]), metavar="meetings|people|honours|archive")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件")
+@click.argument("kind", metavar="meetings|people|honours|archive")
+@click.argument("source", type=click.Path(path_type=Path), metavar="文件")
 @content_option
 @click.option("--sheet", help="工作表名称或序号（默认：有可识别表头的那一个）")
 @click.option(
@@ -548,6 +551,13 @@ def import_command(
     archive：导入 zhibu export --full 写出的全量档案工作簿（可导入空档案）。
     """
     reporter = Reporter(quiet, verbose)
+    kind = IMPORT_KINDS.get(kind, kind)
+    if kind not in (*importer.KINDS, "archive"):
+        raise click.UsageError(
+            f"不认识的类别“{kind}”，可用：meetings（会议）、people（人员）、honours（荣誉）、archive（全量工作簿）"
+        )
+    if not source.is_file():
+        raise click.UsageError(f"找不到文件 {source}")
     if kind == "archive":
         _import_full(source, content_dir, skip_bad, update, yes)
         return

@@ -419,6 +419,7 @@ class Row:
         return found[2] if found and cell_text(found[2]) else None
 
     def header(self, key: str) -> str:
+        key = "org" if key == "memberships" else key
         found = self.cells.get(key)
         return found[1] if found else next((c.title for c in _all_columns() if c.key == key), key)
 

@@ -9,6 +9,7 @@ file with an error is refused with the check's own reason. Only then is anything
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -74,29 +75,41 @@ def target(root: Path, folder: str, record_id: str) -> Path:
     return prove_inside(root, root / folder / f"{record_id}.yaml")
 
 
+def _errors(content: Content, raws: list[RawRecord]) -> list[Diagnostic]:
+    validated, problems = validate(raws)
+    allowlist = validated.archive.data.pii_allowlist if validated.archive else []
+    problems += privacy.scan(raws, [], allowlist)
+    _, more = resolve(validated, replace(content, records=raws))
+    return [d for d in problems + more if d.severity is Severity.ERROR]
+
+
 def refusals(root: Path, planned: list[Planned], content: Content | None = None) -> dict[Path, list[Diagnostic]]:
-    """The errors `zhibu check` would report in each planned file once written."""
+    """The errors `zhibu check` would report once the planned files are written: in a planned
+    file, or new in an existing file because of a planned one (a second 张伟 makes every
+    “张伟” elsewhere ambiguous) — blamed on the planned records its message names."""
     content = content or load(root)
     real_root = root.resolve()
     rel = {p.path: p.path.relative_to(real_root).as_posix() for p in planned}
     replaced = {p.path for p in planned if p.old is not None}
     raws = [r for r in content.records if (root / r.file).resolve() not in replaced]
+    before = {(d.file, d.field, d.message) for d in _errors(content, raws)}
     for item in planned:
         lines: dict[tuple[str | int, ...], int] = {}
-        found: list[Diagnostic] = []
-        data = parse_yaml(item.text, lines, found, rel[item.path])
+        data = parse_yaml(item.text, lines, [], rel[item.path])
         raws.append(RawRecord(item.collection, item.id, rel[item.path], data, lines))
-    validated, problems = validate(raws)
-    allowlist = validated.archive.data.pii_allowlist if validated.archive else []
-    problems += privacy.scan(raws, [], allowlist)
-    files = content.files
-    _, more = resolve(validated, replace(content, records=raws, files=files))
     by_file = {v: k for k, v in rel.items()}
     out: dict[Path, list[Diagnostic]] = {}
-    for d in sorted(problems + more):
+    for d in sorted(_errors(content, raws)):
         path = by_file.get(d.file)
-        if path is not None and d.severity is Severity.ERROR:
+        if path is not None:
             out.setdefault(path, []).append(d)
+        elif (d.file, d.field, d.message) not in before:
+            words = set(re.split(r"[、，,：:“”\s]+", d.message))
+            blamed = [p.path for p in planned if p.id in words or p.data.get("name") in words] or list(rel)
+            for path in blamed:
+                out.setdefault(path, []).append(
+                    replace(d, field="", message=f"会使已有记录 {d.file} 出错：{d.message}")
+                )
     return out
 
 

@@ -531,3 +531,26 @@ def test_readme_backup_commands_run_as_written(tmp_path: Path) -> None:
         done = subprocess.run(["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True)
         assert done.returncode == 0, line + done.stdout + done.stderr
     assert validated(tmp_path / "新档案" / "content") == validated(tmp_path / "content")
+
+
+def test_command_line_mistakes_are_explained_in_chinese(tmp_path: Path) -> None:
+    content = write_archive(tmp_path)
+    rows = [["日期", "组织", "类型", "标题", "实到人员"], ["2024-06-03", "第一党支部", "支委会", "6月支委会", "张伟"]]
+    source = workbook(tmp_path / "台账.xlsx", ("台账", rows))
+    wrong_kind = zhibu("import", "meeting", source, "--content", content)
+    assert wrong_kind.returncode == 2 and "不认识的类别“meeting”" in wrong_kind.stderr
+    missing = zhibu("import", "meetings", tmp_path / "没有.xlsx", "--content", content)
+    assert missing.returncode == 2 and "找不到文件" in missing.stderr
+    assert zhibu("import", "会议", source, "--content", content).returncode == 0
+    assert list(records(content, "meetings")) == ["zb-zwh-2024-06-03"]
+
+
+def test_a_second_person_of_the_same_name_is_refused_when_it_would_break_existing_records(tmp_path: Path) -> None:
+    meeting = "type: 党员大会\ntitle: 大会\norg: zb\ndate: 2023-03-08\nattendees: [张伟, 李娜]\n"
+    content = write_archive(tmp_path, {"meetings/m.yaml": meeting})
+    rows = [["编号", "姓名", "政治面貌", "所在支部"], ["zhang2", "张伟", "中共党员", "第一党支部"]]
+    source = workbook(tmp_path / "花名册.xlsx", ("花名册", rows))
+    result = zhibu("import", "people", source, "--content", content)
+    assert result.returncode == 1
+    assert "第 2 行：会使已有记录 meetings/m.yaml 出错：有 2 人同名“张伟”" in result.stdout
+    assert sorted(records(content, "people")) == ["li", "zhang"]
