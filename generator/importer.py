@@ -681,6 +681,8 @@ def _compare(existing: Any, data: dict[str, Any], row: Row, outcome: Outcome, up
     merged = {**raw, **data}
     if existing.collection == "people" and "memberships" in data:
         merged["memberships"] = _merge_memberships(raw.get("memberships") or [], data["memberships"])
+    order = [i.alias or n for n, i in COLLECTIONS[existing.collection].model.model_fields.items()]
+    merged = {k: merged[k] for k in sorted(merged, key=lambda k: order.index(k) if k in order else len(order))}
     label = f"第 {row.number} 行：已有记录 {existing.file}"
     if same(row.refs, existing.collection, raw, merged):
         outcome.existing.append(f"{label}，内容相同")

@@ -554,3 +554,13 @@ def test_a_second_person_of_the_same_name_is_refused_when_it_would_break_existin
     assert result.returncode == 1
     assert "第 2 行：会使已有记录 meetings/m.yaml 出错：有 2 人同名“张伟”" in result.stdout
     assert sorted(records(content, "people")) == ["li", "zhang"]
+
+
+def test_roster_update_changes_only_the_cells_it_carries(tmp_path: Path) -> None:
+    content = write_archive(tmp_path)
+    rows = [["姓名", "政治面貌", "岗位（职务）", "所在党小组"], ["张伟", "中共党员", "炉长", "甲班党小组"]]
+    source = workbook(tmp_path / "花名册.xlsx", ("花名册", rows))
+    result = zhibu("import", "people", source, "--content", content, "--update", "--yes")
+    assert result.returncode == 0 and "+post: 炉长" in result.stdout and "更新 1 条" in result.stdout
+    text = (content / "people" / "zhang.yaml").read_text(encoding="utf-8")
+    assert text == "name: 张伟\nstatus: 正式党员\npost: 炉长\nmemberships:\n  - org: xz\n    from: 2020-01-01\n"
