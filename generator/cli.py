@@ -615,6 +615,8 @@ def _write_planned(
     if updates:
         for item in updates:
             click.echo(item.diff(content_dir))
+            if any(line.lstrip().startswith("#") for line in (item.old or "").splitlines()):
+                click.echo("注意：这个文件中的注释（# 开头的行）更新后不再保留。")
         if not yes and not (sys.stdin.isatty() and click.confirm(f"更新这 {len(updates)} 条已有记录？", default=False)):
             click.echo("未更新已有记录（加 --yes 直接写入）。")
             updates = []
