@@ -194,7 +194,7 @@ def facets(archive: Archive, record: Record) -> dict[str, list[str]]:
     kind = _kind(data)
     if kind and record.collection in KIND_FACETS:
         found[KIND_FACETS[record.collection]] = [kind]
-    orgs = [archive.records["orgs"][i].data.name for c, i in archive.targets.get(record.key, ()) if c == "orgs"]
+    orgs = [archive.records["orgs"][i].data.name for c, i in sorted(archive.targets.get(record.key, ())) if c == "orgs"]
     if record.collection == "orgs":
         orgs.insert(0, data.name)
     if orgs:
