@@ -557,7 +557,7 @@ def import_command(
             f"不认识的类别“{kind}”，可用：meetings（会议）、people（人员）、honours（荣誉）、archive（全量工作簿）"
         )
     if not source.is_file():
-        raise click.UsageError(f"找不到文件 {source}")
+        raise click.UsageError(f"文件“{source}”不存在")
     if kind == "archive":
         _import_full(source, content_dir, skip_bad, update, yes)
         return

@@ -540,7 +540,7 @@ def test_command_line_mistakes_are_explained_in_chinese(tmp_path: Path) -> None:
     wrong_kind = zhibu("import", "meeting", source, "--content", content)
     assert wrong_kind.returncode == 2 and "不认识的类别“meeting”" in wrong_kind.stderr
     missing = zhibu("import", "meetings", tmp_path / "没有.xlsx", "--content", content)
-    assert missing.returncode == 2 and "找不到文件" in missing.stderr
+    assert missing.returncode == 2 and "不存在" in missing.stderr
     assert zhibu("import", "会议", source, "--content", content).returncode == 0
     assert list(records(content, "meetings")) == ["zb-zwh-2024-06-03"]
 
