@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import ledgers, vocab
+from . import completeness, ledgers, vocab
 from .model import COLLECTIONS
 from .resolve import Archive, Attendance
 from .validate import Record
@@ -80,6 +80,7 @@ class Views:
     attendance_by_org: dict[str, dict[int, ledgers.Tally]] = field(default_factory=dict)
     attendance_by_person: dict[str, dict[int, ledgers.Tally]] = field(default_factory=dict)
     attendance_by_month: dict[str, ledgers.Tally] = field(default_factory=dict)
+    completeness: dict[str, list[completeness.Gap]] = field(default_factory=dict)  # meeting id -> gaps
     actions: list[ledgers.ActionItem] = field(default_factory=list)  # published meetings only
     all_actions: list[ledgers.ActionItem] = field(default_factory=list)  # for counts
     open_actions: dict[str, list[ledgers.ActionItem]] = field(default_factory=dict)  # by owner
@@ -156,6 +157,7 @@ def _ledgers(full: Archive, shown: Archive, views: Views) -> None:
     for meeting in meetings:
         views.attendance[meeting.id] = full.attendance(meeting)
     views.compliance = ledgers.compliance(full, views.today)
+    views.completeness = completeness.missing(full)
     views.attendance_by_org, views.attendance_by_person, views.attendance_by_month = ledgers.attendance_by(
         views.attendance, meetings
     )

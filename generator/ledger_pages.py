@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import charts, ledgers, vocab
+from . import charts, completeness, ledgers, vocab
 from .derive import Views, date_label, record_date
 from .export import LEDGERS
 from .resolve import Archive
@@ -35,6 +35,7 @@ def pages(archive: Archive, views: Views) -> dict[str, tuple[str, dict[str, Any]
     }
     for name, build in builders.items():
         found[f"ledgers/{name}.md"] = (f"ledgers/{name}.md.j2", build(archive, views))
+    found.update(_completeness(archive, views))
     return found
 
 
@@ -99,6 +100,39 @@ def _year_row(row: ledgers.ComplianceRow, year: int) -> dict[str, Any]:
         cells.append((gap, cell))
         covered = cell.period.start.month - 1 + cell.period.months
     return {"type": row.type, "cells": cells}
+
+
+@dataclass(frozen=True)
+class _Completeness:
+    meetings: int
+    complete: int
+
+    @property
+    def rate(self) -> float:
+        return self.complete / self.meetings
+
+
+def _completeness(archive: Archive, views: Views) -> dict[str, tuple[str, dict[str, Any]]]:
+    """记录完整性: a summary page, and one page per org listing each meeting's gaps (restricted ones unnamed)."""
+    by_org: dict[str, list[Any]] = defaultdict(list)
+    for meeting in reversed(views.ledger_meetings):  # oldest first
+        by_org[meeting.data.org].append(meeting)
+    orgs = archive.records["orgs"]
+    summary, pages = [], {}
+    for org_id, meetings in sorted(by_org.items()):
+        years: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for m in meetings:
+            years[m.data.date.year][0] += 1
+            years[m.data.date.year][1] += not views.completeness[m.id]
+        summary.append((orgs[org_id], [(y, _Completeness(*c)) for y, c in sorted(years.items(), reverse=True)]))
+        rows = [(m, m.key in views.hidden, [g.label for g in views.completeness[m.id]]) for m in meetings]
+        pages[f"ledgers/completeness/{org_id}.md"] = (
+            "ledgers/completeness-org.md.j2",
+            {"org": orgs[org_id], "rows": rows, "incomplete": [r for r in rows if r[2]]},
+        )
+    rules = completeness.parts(archive)
+    scopes = [(t, completeness.required(rules, t)) for t in vocab.MEETING_TYPES.words]
+    return {"ledgers/completeness.md": ("ledgers/completeness.md.j2", {"summary": summary, "scopes": scopes})} | pages
 
 
 def _attendance(archive: Archive, views: Views) -> dict[str, Any]:

@@ -368,6 +368,13 @@ class Archive(Model):
         "各会议类型的频次要求，覆盖默认值：monthly、quarterly、half-yearly、yearly",
         {"党课": "quarterly"},
     )
+    completeness: dict[enum(vocab.COMPLETENESS_SCOPES), list[enum(vocab.RECORD_PARTS)]] | None = f(
+        "完整性要求",
+        "一份完整的会议记录必须有哪些要素，覆盖默认值：“全部”对每种会议适用，各会议类型另加；"
+        "写出的键整体替换该键的默认值，写 [] 取消。要素：时间、地点、主持人、记录人、实到人员、缺席原因、议程、"
+        "会议总结、会前准备、授课人、题目、决议、表决、责任人、期限",
+        {"全部": ["时间", "地点", "主持人", "记录人", "议程"], "党课": ["授课人", "题目"]},
+    )
     since: PartialDateType | None = f(
         "起始", "档案从何时起完整：三会一课按此后的期间核查；默认为最早一次会议所在月份", "2024-12"
     )
@@ -442,6 +449,7 @@ class Meeting(Model):
     host: PersonRef | None = f("主持人", "主持人", "zhang-wei")
     recorder: PersonRef | None = f("记录人", "记录人", "li-na")
     lecturer: FreePersonRef | None = f("授课人", "党课授课人（党课必填），可为档案外人员", "厂党委书记")
+    topic: Text | None = f("题目", "党课的题目、主题党日的主题", "以新质生产力推动冶炼技术攻关")
     attendees: list[PersonRef] = fl("实到人员", "出席人员", ["zhang-wei", "李娜"])
     absent: list[Absence] = fl("缺席", "缺席人员及原因", [{"person": "wang-qiang", "reason": "倒班"}])
     guests: list[FreePersonRef] = fl("列席", "列席人员，可为档案外人员", ["车间主任"])

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import ledgers, privacy
+from . import completeness, ledgers, privacy
 from .derive import Views, derive
 from .diagnostics import Diagnostic, has_errors
 from .load import Content, load
@@ -77,7 +77,7 @@ def check(
         done = _timed(timings, "derive", progress)
         day = today or date.today()
         views = derive(archive, day, full)
-        diagnostics += ledgers.warnings(full, day)
+        diagnostics += ledgers.warnings(full, day) + completeness.warnings(full, views.completeness)
         done()
     diagnostics = sorted(diagnostics)
     return Checked(content_dir, content, archive, views, diagnostics, timings)

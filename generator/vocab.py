@@ -84,6 +84,33 @@ ACTIVITY_KINDS = Vocabulary(
 PROJECT_KINDS = Vocabulary("项目类型", ("揭榜挂帅", "科技攻关", "两带两创", "QC课题", "其他"))
 PROJECT_STATUSES = Vocabulary("项目状态", ("进行中", "已结题", "已终止"))
 FREQUENCIES = Vocabulary("频次", ("monthly", "quarterly", "half-yearly", "yearly"))
+# What a complete meeting record carries (archive.yaml `completeness`); the YAML field names are aliases.
+RECORD_PARTS = Vocabulary(
+    "记录要素",
+    (
+        *("时间", "地点", "主持人", "记录人", "实到人员", "缺席原因", "议程", "会议总结", "会前准备", "授课人"),
+        *("题目", "决议", "表决", "责任人", "期限"),
+    ),
+    {
+        "time": "时间",
+        "location": "地点",
+        "host": "主持人",
+        "recorder": "记录人",
+        "attendees": "实到人员",
+        "absent.reason": "缺席原因",
+        "agenda": "议程",
+        "summary": "会议总结",
+        "preparation": "会前准备",
+        "lecturer": "授课人",
+        "topic": "题目",
+        "decisions": "决议",
+        "decisions.votes": "表决",
+        "actions.owner": "责任人",
+        "actions.due": "期限",
+    },
+)
+ALL_MEETINGS = "全部"
+COMPLETENESS_SCOPES = Vocabulary("会议范围", (ALL_MEETINGS, *MEETING_TYPES.words), MEETING_TYPES.aliases)
 
 # Which org kind may sit under which parent kind.
 PARENT_KINDS: dict[str, frozenset[str]] = {

@@ -13,6 +13,9 @@ from conftest import check_at, only_error, serve_dir, write_archive, zhibu
 from generator.publish import template_dir
 
 MEETING = "type: 支委会\ntitle: 支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
+PARTS = (
+    "time: 14:30-15:30\nhost: zhang\nrecorder: zhang\nagenda:\n  - title: 学习\n"  # with location, summary: complete
+)
 
 # ---------------------------------------------------------------- broken input never crashes
 
@@ -75,7 +78,7 @@ def test_id_card_and_mobile_numbers_are_errors_at_their_line(tmp_path: Path) -> 
 
 
 def test_email_and_address_are_warnings_and_the_allowlist_silences(tmp_path: Path) -> None:
-    body = MEETING + "location: 昆明市北京路123号\nsummary: 请发至 dangban@example.cn\n"
+    body = MEETING + PARTS + "location: 昆明市北京路123号\nsummary: 请发至 dangban@example.cn\n"
     found = check_at(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics
     assert [(d.field, d.severity) for d in found] == [("location", "warning"), ("summary", "warning")]
     allowed = "name: 测试档案\nowner: dzz\npii_allowlist:\n  - dangban@example.cn\n  - 昆明市北京路123号\n"
@@ -84,7 +87,7 @@ def test_email_and_address_are_warnings_and_the_allowlist_silences(tmp_path: Pat
 
 
 def test_numbers_that_only_look_like_ids_pass(tmp_path: Path) -> None:
-    body = MEETING + "summary: 炉寿1983炉，编号110105194912310021，流水号20230308001\n"
+    body = MEETING + PARTS + "location: 会议室\nsummary: 炉寿1983炉，编号110105194912310021，流水号20230308001\n"
     assert not check_at(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics
 
 

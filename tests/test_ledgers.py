@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from conftest import DEMO, write_archive, zhibu
@@ -284,3 +285,75 @@ def test_covers_must_name_a_period(tmp_path: Path) -> None:
     assert result.returncode == 1
     line = next(line for line in result.stdout.splitlines() if "s1.yaml:7:" in line)
     assert "covers: 覆盖期间应为 YYYY、YYYY-H1、YYYY-Q1 或 YYYY-MM" in line
+
+
+# ---------------------------------------------------------------- completeness
+
+
+BARE = "type: 支委会\ntitle: 第一党支部2023年3月支委会\norg: zb\ndate: 2023-03-05\n"
+DECIDED = "decisions:\n  - text: 同意李娜转正\nactions:\n  - task: 报送材料\n"
+
+
+def _warnings(result: Any) -> list[str]:
+    return [line for line in result.stdout.splitlines() if "记录不完整" in line or "疑似重复" in line]
+
+
+def test_incomplete_records_are_warned_part_by_part(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/z1.yaml": BARE + DECIDED})
+    result = zhibu("check", "--content", content, "--today", "2023-03-31")
+    assert _warnings(result) == [
+        "meetings/z1.yaml:1: 警告: 记录不完整：缺少时间（起止）、地点、主持人、记录人、实到人员、议程、会议总结",
+        "meetings/z1.yaml:6: 警告: decisions.0.votes: 记录不完整：缺少决议的表决票数",
+        "meetings/z1.yaml:8: 警告: actions.0.due: 记录不完整：缺少落实事项的期限",
+        "meetings/z1.yaml:8: 警告: actions.0.owner: 记录不完整：缺少落实事项的责任人",
+    ]
+    assert result.returncode == 0
+    strict = zhibu("check", "--content", content, "--today", "2023-03-31", "--strict")
+    assert strict.returncode == 1
+
+
+def test_completeness_rules_are_set_in_archive_yaml(tmp_path: Path) -> None:
+    rules = "completeness:\n  全部: [地点, time]\n  支委会: []\n  党课: [题目]\n"
+    lesson = "type: 党课\ntitle: 党课\norg: zb\ndate: 2023-03-06\nlecturer: 张伟\nlocation: 会议室\n"
+    content = write_archive(
+        tmp_path,
+        {"archive.yaml": ARCHIVE + rules, "meetings/z1.yaml": BARE + DECIDED, "meetings/k1.yaml": lesson},
+    )
+    result = zhibu("check", "--content", content, "--today", "2023-03-31")
+    assert _warnings(result) == [
+        "meetings/k1.yaml:1: 警告: 记录不完整：缺少时间（起止）、题目",
+        "meetings/z1.yaml:1: 警告: 记录不完整：缺少地点、时间（起止）",
+    ]
+    bad = write_archive(tmp_path / "bad", {"archive.yaml": ARCHIVE + "completeness:\n  全部: [照片]\n"})
+    assert "completeness.全部.0" in zhibu("check", "--content", bad).stdout
+
+
+def test_suspected_duplicates_are_warned(tmp_path: Path) -> None:
+    files = {
+        "meetings/a.yaml": BARE,
+        "meetings/b.yaml": BARE.replace("2023-03-05", "2023-04-05"),  # last month's record copied
+        "meetings/c.yaml": BARE.replace("3月支委会", "3月第二次支委会"),  # same org, type and day
+    }
+    result = zhibu("check", "--content", write_archive(tmp_path, files), "--today", "2023-04-30")
+    assert [w for w in _warnings(result) if "疑似重复" in w] == [
+        "meetings/b.yaml:2: 警告: title: 疑似重复记录：与 meetings/a.yaml 标题相同",
+        "meetings/c.yaml:2: 警告: title: 疑似重复记录：与 meetings/a.yaml 组织、类型和日期相同",
+    ]
+
+
+def test_completeness_ledger_per_org_counts_restricted_records(tmp_path: Path) -> None:
+    secret = BARE.replace("3月支委会", "3月支委会（人事）") + "visibility: 受限\n"
+    content = write_archive(tmp_path, {"meetings/z1.yaml": BARE, "meetings/z2.yaml": secret.replace("05", "06")})
+    site = tmp_path / "site"
+    assert zhibu("build", "--content", content, "--site", site, "--today", "2023-03-31").returncode == 0
+    page = (site / "ledgers" / "completeness" / "zb" / "index.html").read_text(encoding="utf-8")
+    assert "共 2 份会议记录，0 份完整，2 份缺少要素" in page
+    assert "（受限会议）" in page and "人事" not in page
+    summary = (site / "ledgers" / "completeness" / "index.html").read_text(encoding="utf-8")
+    assert 'href="zb/"' in summary
+    assert "ledgers/completeness/zb/" in (site / "orgs" / "zb" / "index.html").read_text(encoding="utf-8")
+
+
+def test_demo_records_are_complete(demo_checked: Any) -> None:
+    assert [d for d in demo_checked.diagnostics if "记录不完整" in d.message or "疑似重复" in d.message] == []
+    assert len(demo_checked.views.completeness) == len(demo_checked.views.ledger_meetings) > 340

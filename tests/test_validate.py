@@ -10,10 +10,14 @@ import pytest
 from conftest import check_at, diagnostics_of, only_error, write_archive
 
 OK_MEETING = "type: 支委会\ntitle: 第一党支部支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
+# The parts a complete record has (time, place, host, recorder, agenda, summary): no completeness warning.
+COMPLETE = (
+    "time: 14:30-15:30\nlocation: 会议室\nhost: zhang\nrecorder: zhang\nagenda:\n  - title: 学习\nsummary: 一致通过。\n"
+)
 
 
 def test_base_archive_and_a_meeting_pass(tmp_path: Path) -> None:
-    checked = check_at(write_archive(tmp_path, {"meetings/2023/m1.yaml": OK_MEETING}))
+    checked = check_at(write_archive(tmp_path, {"meetings/2023/m1.yaml": OK_MEETING + COMPLETE}))
     assert checked.ok and not checked.diagnostics, checked.diagnostics
 
 
@@ -270,7 +274,7 @@ def test_every_error_is_reported_in_one_run(tmp_path: Path) -> None:
 
 
 def test_expected_member_not_accounted_is_a_warning(tmp_path: Path) -> None:
-    body = OK_MEETING.replace("type: 支委会", "type: 党员大会")
+    body = OK_MEETING.replace("type: 支委会", "type: 党员大会") + COMPLETE
     found = diagnostics_of(tmp_path, {"meetings/m1.yaml": body})
     [w] = found
     assert (w.severity, w.field) == ("warning", "attendees") and "李娜" in w.message
@@ -286,7 +290,8 @@ def test_membership_dates_decide_who_is_expected(tmp_path: Path) -> None:
     files = {
         "people/wang.yaml": "name: 王强\nstatus: 正式党员\nmemberships:\n  - org: xz\n    from: 2023-06-01\n",
         "meetings/m1.yaml": OK_MEETING.replace("type: 支委会", "type: 党小组会").replace("org: zb", "org: xz")
-        + "absent:\n  - person: li\n    reason: 倒班\n",
+        + "absent:\n  - person: li\n    reason: 倒班\n"
+        + COMPLETE,
     }
     checked = check_at(write_archive(tmp_path, files))
     assert checked.ok and not checked.diagnostics, checked.diagnostics
