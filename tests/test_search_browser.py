@@ -64,13 +64,33 @@ def test_two_words_narrow_the_results(page: Any, demo_url: str) -> None:
     both = run_search(page, demo_url, "阳极炉 攻关")
     status_both = page.inner_text(".zhibu-search__status")
     assert both[0] == "/projects/yjl-qiyuan-gongguan/" or "/projects/yjl-qiyuan-gongguan/" in both[:3]
-    assert _full_text_count(status_both) < _full_text_count(status_one)
+    assert _found_count(status_both) < _found_count(status_one)
     assert one
 
 
-def _full_text_count(status: str) -> int:
-    part = status.split("全文检索 ")[1]
-    return int(part.split(" ")[0])
+def _found_count(status: str) -> int:
+    return int(status.split("找到 ")[1].split(" ")[0])
+
+
+@pytest.mark.parametrize("query", ["苏永刚 2025年3月", "廖浩然 支委会", "支委会", "阳极炉 攻关"])
+def test_the_count_is_the_number_listed_after_filters(page: Any, demo_url: str, query: str) -> None:
+    found = run_search(page, demo_url, query)
+    while page.locator(".zhibu-search__more").count():
+        page.click(".zhibu-search__more")
+        found = results(page)
+    status = page.inner_text(".zhibu-search__status")
+    assert _found_count(status) == page.locator("[data-list=full] li").count(), (query, status)
+    assert len(set(found)) == len(found) and "约" not in status and "全文检索" not in status
+
+
+def test_partial_matches_hold_a_whole_query_word(page: Any, demo_url: str) -> None:
+    run_search(page, demo_url, "炉口安全 不存在")
+    status = page.inner_text(".zhibu-search__status")
+    assert "没有同时包含“炉口安全”“不存在”的记录" in status
+    partial = page.locator("[data-list=partial] li").all_inner_texts()
+    assert 0 < len(partial) <= 40, len(partial)
+    for text in partial[:3]:
+        assert "炉口安全" in text or "不存在" in text, text
 
 
 def test_no_hits_says_so_in_chinese(page: Any, demo_url: str) -> None:
@@ -92,7 +112,7 @@ def test_facets_narrow_and_count_the_records(page: Any, demo_url: str, demo_chec
     in_2025 = sum(1 for m in meetings if m.data.date.year == 2025)
     page.locator("fieldset[data-facet=年份] label", has_text="2025").locator("input").check()
     page.wait_for_selector("#zhibu-search[data-state=done]")
-    assert f"全文检索 {in_2025} 条" in page.inner_text(".zhibu-search__status")
+    assert f"找到 {in_2025} 条记录" in page.inner_text(".zhibu-search__status")
     assert "%E5%B9%B4%E4%BB%BD=2025" in page.url  # the chosen facet is kept in the URL
 
 

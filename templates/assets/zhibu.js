@@ -110,6 +110,16 @@
     return text.normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
   }
 
+  // A record holding at least this share of the query's character pairs is a partial match
+  // (generator/query.py PARTIAL, same pairs as its _pairs).
+  const PARTIAL = 0.5;
+  function queryPairs(words) {
+    return [...new Set(words.flatMap((w) => {
+      const chars = [...w];
+      return chars.length < 2 ? [w] : pairsOf(w);
+    }))];
+  }
+
   function pairsOf(word) {
     const chars = [...word];
     const found = new Set();
@@ -191,7 +201,6 @@
     return found;
   }
 
-  const KEY_ROWS = 20; // rows loaded per batch: only what the first page of results needs
   const KEY_PAIRS = 4; // pairs looked up per word: its first, last and two middle ones
 
   function matchesFilters(hit, filters) {
@@ -220,20 +229,13 @@
     const byNumber = (a, b) => a - b;
     const numbers = [...[...inTitle].sort(byNumber), ...[...anywhere].filter((n) => !inTitle.has(n)).sort(byNumber)];
     const people = await fetchJson("search/keys/people.json");
-    const whole = words.join("");
-    const found = [];
-    // Pairs may stand apart in a key: rows are checked, a batch at a time, until a page is full.
-    for (let start = 0; start < numbers.length && found.length < KEY_ROWS; start += KEY_ROWS) {
-      const rows = await Promise.all(numbers.slice(start, start + KEY_ROWS).map(async (n) => {
-        const chunk = await fetchJson(`search/keys/r${Math.floor(n / manifest.chunk)}.json`);
-        return chunk ? chunk[n % manifest.chunk] : null;
-      }));
-      found.push(...rankRows(rows, start, words, whole, people, filters));
-    }
-    const hits = found.sort((a, b) => a.tier - b.tier || a.order - b.order);
-    hits.more = numbers.length > hits.length;
-    hits.total = numbers.length;
-    return hits;
+    // Pairs may stand apart in a key, and filters narrow the rows: every candidate row is checked,
+    // so the count shown is the count listed (rows come ten to a file and are cached).
+    const rows = await Promise.all(numbers.map(async (n) => {
+      const chunk = await fetchJson(`search/keys/r${Math.floor(n / manifest.chunk)}.json`);
+      return chunk ? chunk[n % manifest.chunk] : null;
+    }));
+    return rankRows(rows, words, words.join(""), people, filters).sort((a, b) => a.tier - b.tier || a.order - b.order);
   }
 
   function spread(list, most) {
@@ -243,11 +245,10 @@
     return [...picked].sort((a, b) => a - b).map((i) => list[i]);
   }
 
-  function rankRows(rows, start, words, whole, people, filters) {
+  function rankRows(rows, words, whole, people, filters) {
     return rows
-      .filter(Boolean)
-      .map((row, i) => {
-        const order = start + i;
+      .map((row, order) => {
+        if (!row) return null;
         const names = row[6].map((n) => people[n]);
         const tags = row[7]["标签"] || [];
         const keys = [row[1], row[3], ...row[8], ...tags, ...names].filter(Boolean);
@@ -259,6 +260,7 @@
           : words.every((w) => titleTags.includes(w)) ? 2 : 3;
         return { row, order, tier, words, keys, filters: facets };
       })
+      .filter(Boolean)
       .filter((hit) => words.every((w) => hit.keys.some((k) => normalise(k).includes(w))))
       .filter((hit) => matchesFilters(hit, filters));
   }
@@ -379,7 +381,9 @@
       const counts = search.results.length ? search.filters : countRows(keys);
       showFacets(counts);
       const named = words.length ? [] : understood.named;
-      if (!keys.length && !search.results.length && !named.length) {
+      const found = await collect(named, keys, search.results, words);
+      if (mine !== generation) return;
+      if (!found.full.length && !found.partial.length) {
         resultBox.replaceChildren();
         status.textContent = text
           ? `没有找到与“${query}”相关的记录。可以换个说法，或去掉一些条件。`
@@ -388,26 +392,50 @@
       }
       const lists = {
         full: element("ol", { class: "zhibu-search__list", "data-list": "full" }),
-        heading: element("h2", { class: "zhibu-search__partial", hidden: "" }, "部分匹配：不含全部关键词的记录"),
+        heading: element("h2", { class: "zhibu-search__partial", hidden: "" },
+          `部分匹配：只包含部分关键词的记录（${found.partial.length} 条）`),
         partial: element("ol", { class: "zhibu-search__list", "data-list": "partial" }),
       };
       resultBox.replaceChildren(lists.full, lists.heading, lists.partial);
-      const items = [
-        ...named.map(([href, name]) => ({ named: [href, name] })),
-        ...keys.map((hit) => ({ hit })),
-        ...search.results.map((result) => ({ result })),
-      ];
-      const shown = new Set([...named.map(([href]) => href), ...keys.map((hit) => hit.row[0])]
-        .map((href) => new URL(href, siteRoot).pathname));
-      await showMore(items, 0, mine, lists, shown, words);
+      await showMore([...found.full, ...found.partial], 0, mine, lists);
       if (mine !== generation) return;
-      const parts = [];
-      if (keys.length) parts.push(`标题、标签、议题、人名或组织匹配 ${keys.more ? `约 ${keys.total}` : keys.length} 条`);
-      if (search.results.length) parts.push(`全文检索 ${search.results.length} 条${used !== text ? `（按“${used}”查找）` : ""}`);
-      const none = words.length && !lists.full.children.length;
-      status.textContent = none
-        ? `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是部分匹配的记录（${parts.join("；")}）。`
-        : `找到：${parts.join("；") || `${named.length} 个组织`}`;
+      const respelled = used !== text ? `（按“${used}”查找）` : "";
+      status.textContent = found.full.length
+        ? `找到 ${found.full.length} 条记录${respelled}${found.partial.length ? `，另有 ${found.partial.length} 条部分匹配` : ""}。`
+        : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条部分匹配的记录${respelled}。`;
+    }
+
+    // Everything to list, each record once, in order: named orgs, key matches (every word in a key
+    // field), then Pagefind's results holding every word (newest first), then partial matches: those
+    // holding at least half of the query's character pairs, most first (as zhibu search ranks them).
+    // Without words every result is listed and its page is loaded only when shown.
+    async function collect(named, keys, results, words) {
+      const full = [
+        ...named.map(([href, name]) => ({ named: [href, name], list: "full" })),
+        ...keys.map((hit) => ({ hit, list: "full" })),
+      ];
+      const shown = new Set(full.map((item) => new URL(item.named ? item.named[0] : item.hit.row[0], siteRoot).pathname));
+      if (!words.length) {
+        return { full: [...full, ...results.map((result) => ({ result, list: "full" }))], partial: [] };
+      }
+      const loaded = await Promise.all(results.map((result) => result.data()));
+      const pairs = queryPairs(words);
+      const rest = [];
+      for (const data of loaded) {
+        const href = new URL(data.url, window.location.href);
+        if (shown.has(href.pathname)) continue;
+        shown.add(href.pathname);
+        const meta = data.meta || {};
+        const whole = normalise(`${meta.title || ""} ${data.content || ""} ${meta.org || ""}`);
+        const share = pairs.filter((p) => whole.includes(p)).length / pairs.length;
+        rest.push({ data, href, meta, share, list: words.every((w) => whole.includes(w)) ? "full" : "partial" });
+      }
+      const newest = (a, b) => (b.meta.day || "").localeCompare(a.meta.day || "");
+      const partial = rest.filter((r) => r.list === "partial" && r.share >= PARTIAL);
+      return {
+        full: [...full, ...rest.filter((r) => r.list === "full").sort(newest)],
+        partial: partial.sort((a, b) => b.share - a.share || newest(a, b)),
+      };
     }
 
     function countRows(hits) {
@@ -421,44 +449,35 @@
       return counts;
     }
 
-    // A page of results: named orgs, then key matches (every word in a key field), then Pagefind's
-    // results not already listed, split into those holding every word (newest first) and the rest.
-    async function showMore(items, start, mine, lists, shown, words) {
+    // A page of results; the button loads the next.
+    async function showMore(items, start, mine, lists) {
       const slice = items.slice(start, start + PAGE_SIZE);
-      const loaded = await Promise.all(slice.map((item) => (item.result ? item.result.data() : null)));
+      const loaded = await Promise.all(slice.map((item) => (item.result ? item.result.data() : item.data)));
       if (mine !== generation) return;
       resultBox.querySelector(".zhibu-search__more")?.remove();
-      const found = [];
       slice.forEach((item, i) => {
+        const list = lists[item.list];
         if (item.named) {
-          lists.full.append(resultItem(new URL(item.named[0], siteRoot).href, item.named[1], "组织", ""));
+          list.append(resultItem(new URL(item.named[0], siteRoot).href, item.named[1], "组织", ""));
         } else if (item.hit) {
           const row = item.hit.row;
-          lists.full.append(resultItem(new URL(row[0], siteRoot).href, row[1], metaLine(row[2], row[3], row[4], row[5]),
+          list.append(resultItem(new URL(row[0], siteRoot).href, row[1], metaLine(row[2], row[3], row[4], row[5]),
             keyExcerpt(item.hit)));
         } else {
           const data = loaded[i];
-          const href = new URL(data.url, window.location.href);
-          if (shown.has(href.pathname)) return;
-          shown.add(href.pathname);
           const meta = data.meta || {};
-          const whole = normalise(`${meta.title || ""} ${data.content || ""}`);
-          found.push({ data, href, meta, full: words.every((w) => whole.includes(w)) });
+          const type = ((data.filters || {})["类型"] || [])[0];
+          list.append(resultItem(new URL(data.url, window.location.href).href, meta.title || data.url,
+            metaLine(meta.date, meta.org, type, meta.kind), safeExcerpt(data.excerpt || "", data.content)));
         }
       });
-      const newest = (a, b) => (b.meta.day || "").localeCompare(a.meta.day || "");
-      for (const { data, href, meta, full } of [...found.filter((f) => f.full).sort(newest), ...found.filter((f) => !f.full)]) {
-        const type = ((data.filters || {})["类型"] || [])[0];
-        (full ? lists.full : lists.partial).append(resultItem(href.href, meta.title || data.url,
-          metaLine(meta.date, meta.org, type, meta.kind), safeExcerpt(data.excerpt || "", data.content)));
-      }
       lists.heading.hidden = !lists.partial.children.length;
       if (start + PAGE_SIZE < items.length) {
         const rest = items.length - start - PAGE_SIZE;
-        const more = element("button", { type: "button", class: "zhibu-search__more" }, `显示更多（还有约 ${rest} 条）`);
+        const more = element("button", { type: "button", class: "zhibu-search__more" }, `显示更多（还有 ${rest} 条）`);
         more.addEventListener("click", async () => {
           app.dataset.state = "busy";
-          await showMore(items, start + PAGE_SIZE, mine, lists, shown, words);
+          await showMore(items, start + PAGE_SIZE, mine, lists);
           if (mine === generation) app.dataset.state = "done";
         });
         resultBox.append(more);
