@@ -1,4 +1,7 @@
-"""Who last changed each record, from git: one `git log` pass for the whole content dir."""
+"""When each record last changed, from git: one `git log` pass for the whole content dir.
+
+Only the date and commit are kept: git account names are not meant for readers of the site.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Change:
     date: str  # YYYY-MM-DD
-    author: str
     commit: str
 
 
@@ -36,12 +38,12 @@ def last_changes(content_dir: Path) -> dict[str, Change]:
     if prefix is None:
         return {}
     prefix = prefix.strip()
-    log = git("log", "--format=%x1e%H%x1f%an%x1f%as", "--name-only", "--", ".")
+    log = git("log", "--format=%x1e%H%x1f%as", "--name-only", "--", ".")
     changes: dict[str, Change] = {}
     for block in (log or "").split("\x1e")[1:]:
         head, _, names = block.partition("\n")
-        commit, author, day = head.split("\x1f")
+        commit, day = head.split("\x1f")
         for name in names.splitlines():
             if name.startswith(prefix):
-                changes.setdefault(name[len(prefix) :], Change(day, author, commit))
+                changes.setdefault(name[len(prefix) :], Change(day, commit))
     return changes

@@ -231,7 +231,8 @@ def test_record_pages_show_the_last_change_and_edit_links(tmp_path: Path) -> Non
     li = (site / "people" / "li" / "index.html").read_text(encoding="utf-8")
     zhang = (site / "people" / "zhang" / "index.html").read_text(encoding="utf-8")
     today = date.today().isoformat()
-    assert f"最后更新：{today} 乙" in li and f"最后更新：{today} 甲" in zhang
+    assert f"最后更新：{today}</span>" in li and f"最后更新：{today}</span>" in zhang
+    assert f"{today} 乙" not in li and f"{today} 甲" not in zhang  # git account names are not for readers
     assert 'href="https://git.example/a/edit/main/content/people/li.yaml"' in li
     assert 'href="https://git.example/a/commits/main/content/people/li.yaml"' in li
 
