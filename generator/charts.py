@@ -16,8 +16,11 @@ import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 280
-LEFT, RIGHT, TOP, BOTTOM = 56, 20, 28, 30
+LEFT, RIGHT, TOP, BOTTOM = 80, 20, 36, 30
 MAX_LABELS = 12
+# On a phone the drawing scales down to the screen and its text is drawn larger
+# (zhibu.css), so only every few x labels stay: the others carry a "minor" class.
+PHONE_LABELS, PHONE_FONT = 4, 26  # labels kept on a phone; their font size there (zhibu.css)
 # (dash pattern, marker shape) per series; colours are in zhibu.css.
 STYLES = (
     ("", "circle"),
@@ -103,11 +106,27 @@ def _frame(title: str, labels: list[str], marks: list[float], axis: Axis) -> lis
         kind = "zhibu-axis-line" if value == 0 else "zhibu-grid"
         parts.append(f'<line class="{kind}" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(_text(LEFT - 8, y + 4, tick, "end"))
-    every = max(1, -(-len(labels) // MAX_LABELS))
-    for i, label in enumerate(labels):
-        if i % every == 0:
-            parts.append(_text(_x(i, len(labels)), HEIGHT - BOTTOM + 18, label, "middle"))
+    for i, kept in x_labels(labels):
+        x = _x(i, len(labels))
+        text = _text(x, HEIGHT - BOTTOM + 20, labels[i], "middle")
+        parts.append(text if kept else text.replace('"zhibu-axis"', '"zhibu-axis zhibu-axis--minor"', 1))
     return parts
+
+
+def x_labels(labels: list[str]) -> list[tuple[int, bool]]:
+    """Indexes of the x labels drawn, each with whether it stays on a phone.
+
+    A phone keeps about PHONE_LABELS of them, none running past the right edge at its font size.
+    """
+    count = len(labels)
+    every = max(1, -(-count // MAX_LABELS))
+    phone = every * max(1, -(-count // (every * PHONE_LABELS)))
+    return [(i, i % phone == 0 and _x(i, count) + _phone_width(labels[i]) / 2 <= WIDTH) for i in range(0, count, every)]
+
+
+def _phone_width(label: str) -> float:
+    """Rough drawn width of a label at the phone font size: Chinese characters are square, digits about half."""
+    return sum(PHONE_FONT if ord(c) > 0x2E80 else PHONE_FONT * 0.6 for c in label)
 
 
 def _marker(shape: str, x: float, y: float, inner: str = "") -> str:
@@ -150,10 +169,7 @@ def _stroke(i: int) -> str:
 
 
 def _figure(title: str, svg: list[str], legend: str) -> str:
-    return (
-        f'<div class="zhibu-figure"><p class="zhibu-figure__title">{_e(title)}</p>'
-        f'<div class="zhibu-chart-box">{"".join(svg)}</svg></div>{legend}</div>'
-    )
+    return f'<div class="zhibu-figure"><p class="zhibu-figure__title">{_e(title)}</p>{"".join(svg)}</svg>{legend}</div>'
 
 
 def _scale(values: list[float], axis: Axis) -> list[float]:

@@ -89,3 +89,15 @@ def test_demo_cost_reduction_is_an_improvement(demo_site: Path) -> None:
     assert "吨铜加工成本（越低越好）" in page
     record = (demo_site / "achievements" / "dj-chengben-2025" / "index.html").read_text(encoding="utf-8")
     assert "下降 85（改善）" in record
+
+
+def test_a_phone_keeps_a_few_x_labels_none_past_the_edge() -> None:
+    months = [f"{2024 + m // 12}.{m % 12 + 1:02d}" for m in range(23)]
+    drawn = charts.x_labels(months)
+    assert len(drawn) <= charts.MAX_LABELS
+    kept = [i for i, phone in drawn if phone]
+    assert 2 <= len(kept) <= charts.PHONE_LABELS
+    svg = charts.line_chart("t", months, [charts.Series("a", [1.0] * 23)], charts.Axis())
+    assert svg.count("zhibu-axis--minor") == len(drawn) - len(kept)
+    # a long last label near the right edge is dropped on a phone rather than cut off
+    assert charts.x_labels(["2025年12月"] * 13)[-1] == (12, False)

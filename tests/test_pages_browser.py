@@ -9,6 +9,7 @@ every page says how to serve the site and its links open pages, not folders.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +155,27 @@ def test_opened_from_disk_the_site_says_how_to_serve_it(page: Any, demo_site: Pa
 def test_served_the_notice_stays_hidden(page: Any, demo_url: str) -> None:
     page.goto(demo_url + "/ledgers/")
     assert not page.locator("#zhibu-file-notice").is_visible()
+
+
+@pytest.mark.parametrize("name", ["compliance", "attendance", "assessments", "honours"])
+def test_a_phone_shows_whole_charts_with_readable_labels(
+    screen: tuple[Any, int, str], demo_url: str, name: str
+) -> None:
+    page, width, _ = screen
+    if width != 390:
+        pytest.skip("phone layout")
+    visit(page, demo_url + PAGES[name])
+    charts = page.eval_on_selector_all(".zhibu-chart", "els => els.map((e) => e.getBoundingClientRect().right)")
+    assert charts and max(charts) <= width, f"{name}: a chart runs off the screen"
+    drawn = page.eval_on_selector_all(
+        ".zhibu-chart",
+        """charts => charts.map((c) => [...c.querySelectorAll(".zhibu-axis")]
+          .filter((e) => getComputedStyle(e).display !== "none").map((e) => {
+            const r = e.getBoundingClientRect();
+            return [e.getAttribute("text-anchor"), r.left, r.right, r.height]; }))""",
+    )
+    for labels in drawn:
+        assert all(left >= 0 and right <= width for _, left, right, _ in labels), labels
+        assert min(height for *_, height in labels) >= 15, "chart labels too small to read (under about 10 px)"
+        xs = sorted((left, right) for anchor, left, right, _ in labels if anchor == "middle")
+        assert all(a[1] < b[0] for a, b in itertools.pairwise(xs)), f"x labels overlap: {labels}"
