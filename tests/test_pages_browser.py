@@ -30,6 +30,7 @@ PAGES = {
     "achievements": "/ledgers/achievements/",
     "search": "/search/?q=支委会",
     "person": "/people/dj-01/",
+    "member": "/people/yjl-01/",
 }
 SCREENS = [(1400, 900, "light"), (1400, 900, "dark"), (390, 844, "light"), (390, 844, "dark")]
 
@@ -60,6 +61,8 @@ MEASURE = r"""() => {
       && document.querySelector(".md-sidebar--secondary").getBoundingClientRect().width > 0,
     scrollingTables: scrolls.filter((t) => t.scrollWidth > t.clientWidth + 1)
       .map((t) => t.querySelector("tr").innerText),
+    unmarkedScrolls: scrolls.filter((t) => t.scrollWidth > t.clientWidth + 1
+      && !getComputedStyle(t).backgroundImage.includes("gradient")).map((t) => t.querySelector("tr").innerText),
     wrappedDates: wrapped(article, /\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月(?:\d{1,2}日|(?![\u4e00-\u9fff]))/g),
     filledLines: [...document.querySelectorAll(".zhibu-line")]
       .filter((l) => getComputedStyle(l).fill !== "none").length,
@@ -101,6 +104,7 @@ def test_key_pages_fit_the_screen(screen: tuple[Any, int, str], demo_url: str, s
     assert not found["wrappedDates"], found["wrappedDates"]
     assert not found["filledLines"]
     assert not found["requests"], "the site must not load anything from another host"
+    assert not found["unmarkedScrolls"], f"{name}: a table hides columns with no sign that it scrolls"
     if width == 1400:
         assert not found["scrollingTables"], f"{name}: tables hide columns behind a scroll"
         if name in ("compliance", "attendance", "assessments", "honours", "projects", "achievements"):
@@ -139,6 +143,8 @@ def test_phone_header_compliance_grid_and_search(screen: tuple[Any, int, str], d
     first = page.locator(".zhibu-search__result").first.bounding_box()
     assert first["y"] < 844, "results start below the first screen"
     assert not page.locator(".zhibu-search__facets").is_visible()
+    metas = page.eval_on_selector_all(".zhibu-search__meta", "els => els.map((e) => getComputedStyle(e).wordBreak)")
+    assert metas and set(metas) == {"keep-all"}, "type words in result lines break mid-word"
     page.click(".zhibu-search__filter-label")
     assert page.locator(".zhibu-search__facets").is_visible()
 
