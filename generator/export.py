@@ -19,6 +19,7 @@ from typing import Any
 from .derive import Views
 from .publish import Deferred
 from .resolve import Archive
+from .sheets import csv_safe, formula_like
 
 Cell = str | int | float | date | None
 
@@ -248,13 +249,16 @@ def tables(archive: Archive, views: Views) -> list[Table]:
 
 
 def to_csv(table: Table) -> bytes:
-    """UTF-8 with a BOM, so Excel opens Chinese correctly."""
+    """UTF-8 with a BOM, so Excel opens Chinese correctly; formula-like text is quoted as text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headers)
     for row in table.rows:
         writer.writerow(
-            ["" if v is None else (f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else v) for v in row]
+            [
+                "" if v is None else (f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else csv_safe(v))
+                for v in row
+            ]
         )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -288,6 +292,8 @@ def to_xlsx(table: Table, today: date) -> bytes:
                 if isinstance(v, date)
                 else _cell(sheet, v, number_format="0%")
                 if i in percent and isinstance(v, float)
+                else _cell(sheet, v, data_type="s")  # text, never a formula
+                if formula_like(v)
                 else v
                 for i, v in enumerate(row)
             ]

@@ -22,7 +22,7 @@ from . import conventions
 from .importer import Refs, same
 from .model import ARCHIVE, COLLECTIONS, Model
 from .resolve import Archive
-from .sheets import cell_text
+from .sheets import cell_text, formula_like
 from .validate import is_list, submodel
 from .writeplan import Planned, UnsafePath, settle, target
 
@@ -153,7 +153,7 @@ def _append(ws: Any, lay: Layout, data: dict[str, Any], record_id: str) -> None:
         row.append(value if value not in ([], {}, "") else None)
     ws.append(row)
     for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
+        if formula_like(cell.value):
             cell.data_type = "s"  # text, never a formula
 
 

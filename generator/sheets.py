@@ -24,6 +24,24 @@ FOOTER = re.compile(
 )
 TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 HEADER_SCAN = 15  # the header is looked for in the first rows of a sheet
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet may evaluate text starting so
+
+
+def formula_like(value: Any) -> bool:
+    """Record text a spreadsheet would run as a formula (CSV/formula injection)."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def csv_safe(value: Any) -> Any:
+    """Formula-like text gets a leading apostrophe, so Excel and WPS show it as text (OWASP).
+
+    `read_book` takes the apostrophe off again when it reads a CSV.
+    """
+    return "'" + value if formula_like(value) else value
+
+
+def _csv_unsafe(value: str) -> str:
+    return value[1:] if value.startswith("'") and formula_like(value[1:]) else value
 
 
 class SheetError(Exception):
@@ -137,7 +155,8 @@ def _read_csv(path: Path) -> list[Sheet]:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     rows: list[list[Any]] = [
-        [c if c.strip() else None for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+        [_csv_unsafe(c) if c.strip() else None for c in row]
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter)
     ]
     return [Sheet(path.stem, rows)]
 

@@ -14,6 +14,7 @@ import openpyxl
 from conftest import DEMO, write_archive, zhibu
 
 from generator.pipeline import check
+from generator.sheets import read_book
 
 
 def meeting(kind: str, org: str, day: str, attendees: list[str], absent: str = "", extra: str = "") -> str:
@@ -152,6 +153,21 @@ def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
     roster = list(csv.reader(io.StringIO((tmp_path / "csv" / "people.csv").read_text(encoding="utf-8-sig"))))
     assert roster[0] == ["编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织"]
     assert {r[1] for r in roster[1:]} == {"张伟", "李娜"}
+
+
+def test_exported_text_never_runs_as_a_formula(tmp_path: Path) -> None:
+    title = '=HYPERLINK("http://x","y")'
+    files = {"meetings/z1.yaml": meeting("支委会", "zb", "2023-03-05", ["张伟"], extra=f"title: '{title}'\n")}
+    files["meetings/z1.yaml"] = files["meetings/z1.yaml"].replace("title: zb2023-03-05支委会\n", "")
+    content = write_archive(tmp_path, files)
+    for fmt in ("csv", "xlsx"):
+        args = ("export", "--content", content, "--format", fmt, "--out", tmp_path / fmt, "--today", "2023-03-31")
+        assert zhibu(*args).returncode == 0
+    cell = openpyxl.load_workbook(tmp_path / "xlsx" / "meetings.xlsx").active["E2"]
+    assert (cell.value, cell.data_type) == (title, "s")
+    rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "meetings.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[1][4] == "'" + title
+    assert read_book(tmp_path / "csv" / "meetings.csv")[0].rows[1][4] == title
 
 
 def test_ledger_pages_and_downloads_are_in_the_site(demo_site: Path) -> None:
