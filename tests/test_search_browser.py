@@ -224,3 +224,37 @@ def test_excerpts_come_from_the_record_text_never_page_furniture(page: Any, demo
         for text in excerpts:
             assert "首页" not in text and "›" not in text and "上一次" not in text, (query, text)
             assert not any(label in text for label in ("会议类型", "出席率", "应到", "2026-01-01")), (query, text)
+
+
+def test_back_undoes_a_removed_chip_and_a_ticked_facet(page: Any, demo_url: str) -> None:
+    first = run_search(page, demo_url, "阳极炉2025年3月支委会")
+    page.locator(".zhibu-chip", has_text="日期").locator("button").click()
+    results(page)
+    page.locator("fieldset[data-facet=年份] label", has_text="2026").locator("input").check()
+    ticked = results(page)
+    page.go_back()
+    page.wait_for_function("() => !location.search.includes('%E5%B9%B4%E4%BB%BD')")
+    page.wait_for_selector("#zhibu-search[data-state=done]")
+    assert page.input_value(".zhibu-search__form input") == "阳极炉 支委会"
+    assert not page.locator("fieldset[data-facet=年份] input:checked").count()
+    assert len(results(page)) >= len(ticked)
+    page.go_back()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === '阳极炉2025年3月支委会'")
+    page.wait_for_selector("#zhibu-search[data-state=done]")
+    assert results(page) == first
+    assert page.input_value(".zhibu-search__form input") == "阳极炉2025年3月支委会"
+
+
+def test_typing_searches_after_a_pause(page: Any, demo_url: str) -> None:
+    run_search(page, demo_url)
+    page.fill(".zhibu-search__form input", "炉衬耐材")
+    page.wait_for_function("() => location.search.includes('q=')")
+    assert "/activities/" in " ".join(results(page)[:3]) or results(page)
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["炉衬耐材"]
+
+
+def test_opened_from_disk_the_page_says_to_serve_the_site(page: Any, demo_site: Path) -> None:
+    page.goto((demo_site / "search" / "index.html").as_uri())
+    page.wait_for_selector("#zhibu-search[data-state=failed]", timeout=15000)
+    status = page.inner_text(".zhibu-search__status")
+    assert "zhibu serve" in status and "联系管理员" not in status

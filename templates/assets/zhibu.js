@@ -275,12 +275,16 @@
     return { q: params.get("q") || "", filters };
   }
 
-  function writeState(state) {
+  // A change the user makes (a chip removed, a facet ticked, a search sent) is a step Back undoes;
+  // typing only updates the address.
+  function writeState(state, step) {
     const params = new URLSearchParams();
     if (state.q) params.set("q", state.q);
     for (const name of FACETS) for (const value of state.filters[name] || []) params.append(name, value);
     const query = params.toString();
-    window.history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
+    const url = query ? `?${query}` : window.location.pathname;
+    if (url === window.location.search || (!query && !window.location.search)) return;
+    window.history[step ? "pushState" : "replaceState"](null, "", url);
   }
 
   async function startSearch(app) {
@@ -299,7 +303,9 @@
       await pagefind.filters(); // facet counts only cover filter indexes already loaded
       vocab = (await fetchJson("search/keys/vocab.json")) || { dates: [], years: [], filters: [], terms: {} };
     } catch (error) {
-      status.textContent = "搜索索引加载失败，请联系管理员重新生成站点。";
+      status.textContent = window.location.protocol === "file:"
+        ? "直接打开的文件不能搜索：请用网页服务器打开本站（zhibu serve，或任何静态网页服务器）。"
+        : "搜索索引加载失败，请联系管理员重新生成站点。";
       app.dataset.state = "failed";
       return;
     }
@@ -339,7 +345,8 @@
       return { search, used };
     }
 
-    async function run() {
+    async function run(step) {
+      writeState(state, step);
       const mine = ++generation;
       app.dataset.state = "busy";
       await search(mine);
@@ -354,14 +361,13 @@
         remove.addEventListener("click", () => {
           state.q = state.q.normalize("NFKC").toLowerCase().replace(phrase, " ").replace(/\s+/g, " ").trim();
           input.value = state.q;
-          run();
+          run(true);
         });
         chipBox.append(element("span", { class: "zhibu-chip" }, label, " ", remove));
       });
     }
 
     async function search(mine) {
-      writeState(state);
       const query = state.q.trim();
       const understood = understand(query, vocab);
       const words = understood.words.map(normalise).filter(Boolean);
@@ -528,7 +534,7 @@
             const next = new Set(state.filters[name] || []);
             if (box.checked) next.add(value); else next.delete(value);
             state.filters[name] = [...next];
-            run();
+            run(true);
           });
           const label = element("label", {}, box, ` ${value} `, element("span", { class: "zhibu-facet__count" }, String(count)));
           group.append(label);
@@ -539,10 +545,22 @@
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      clearTimeout(typing);
       state.q = input.value;
-      run();
+      run(true);
     });
-    run();
+    // Typing searches after a pause and keeps the address current without a history step.
+    let typing = null;
+    input.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => { state.q = input.value; run(false); }, 300);
+    });
+    window.addEventListener("popstate", () => {
+      Object.assign(state, readState());
+      input.value = state.q;
+      run(false);
+    });
+    run(false);
   }
 
   window.zhibuSearch = { understand }; // the tests compare it with generator/understand.py
