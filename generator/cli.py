@@ -666,7 +666,7 @@ def _import_full(source: Path, content_dir: Path, skip_bad: bool, update: bool, 
 @verbosity
 def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> None:
     """本地预览站点（http://127.0.0.1:端口），记录改动后自动刷新；有错误时显示上次成功的站点和问题清单。"""
-    from .serve import serve
+    from .serve import PortError, serve
 
     Reporter(quiet, verbose)
     if not content_dir.is_dir():
@@ -689,7 +689,12 @@ def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> N
 
     # Dirty rebuilds: only pages whose Markdown changed are rendered again (the nav holds
     # sections only, so it never goes stale).
-    serve(find_config(content_dir), docs_dir, port, say, problems_of)
+    try:
+        serve(find_config(content_dir), docs_dir, port, say, problems_of)
+    except PortError as exc:
+        error = click.ClickException(str(exc))
+        error.exit_code = 2
+        raise error from None
 
 
 def main() -> None:

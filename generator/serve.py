@@ -10,6 +10,7 @@ fixed. Before any good build, every page is the problems page.
 
 from __future__ import annotations
 
+import errno
 import html
 import os
 import re
@@ -43,6 +44,10 @@ h1{{color:#c62828;font-size:1.4em}} li{{margin:.3em 0}} code{{background:#f4f4f4
 """
 
 
+class PortError(Exception):
+    """The preview port cannot be used (taken, or not allowed); the message is one Chinese line."""
+
+
 class PreviewServer(LiveReloadServer):
     """LiveReloadServer with a problems page and a banner while the last build failed."""
 
@@ -50,6 +55,33 @@ class PreviewServer(LiveReloadServer):
         super().__init__(*args, **kwargs)
         self.problems: list[tuple[str, bool]] = []  # (text, is_error): the last build's diagnostics
         self.built = False  # whether a build has ever succeeded
+        self.bound = False  # whether bind() has taken the port
+
+    def bind(self) -> None:
+        """Take the port now, before the first build, so a busy port is reported at once.
+
+        Raises PortError with a one-line Chinese message.
+        """
+        try:
+            self.server_bind()
+            self.server_activate()
+        except OSError as exc:
+            self.server_close()
+            port = self.server_address[1]
+            if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)):
+                reason = "已被占用（可能另一个 zhibu serve 正在运行）"
+            else:
+                reason = f"无法使用（{exc.strerror or exc}）"
+            raise PortError(f"端口 {port} {reason}，请换一个端口，例如 zhibu serve --port {port % 65535 + 1}") from exc
+        self.bound = True
+
+    def server_bind(self) -> None:  # LiveReloadServer.serve() binds again; bind() already did
+        if not self.bound:
+            super().server_bind()
+
+    def server_activate(self) -> None:
+        if not self.bound:
+            super().server_activate()
 
     def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes] | None:
         path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
@@ -112,7 +144,6 @@ def serve(
         return config
 
     first = load_config(config_file=str(config_file), site_dir=site_dir, docs_dir=str(docs_dir))
-    first.plugins.on_startup(command="serve", dirty=True)
     mount_path = urlsplit(first.site_url or "/").path
     serve_url = first.site_url = _serve_url(host, port, mount_path)
 
@@ -138,6 +169,12 @@ def serve(
             say(f"  {text}", is_error)
 
     server = PreviewServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    try:
+        server.bind()
+    except PortError:
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise
+    first.plugins.on_startup(command="serve", dirty=True)
     try:
         builder(first)
         server.watch(str(config_file))  # the plugin watches the content dir; docs_dir is generated from it

@@ -152,3 +152,22 @@ def test_serve_starts_on_a_broken_archive_and_recovers(tmp_path: Path) -> None:
     finally:
         output = _stop(server)
     assert "浏览器中显示问题清单" in output and "已生成预览" in output, output
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line_before_building(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/m1.yaml": MEETING.format(title="支委会")})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "generator", "serve", "--content", str(content), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""  # no "已生成预览", no address: nothing was built
+    hint = f"请换一个端口，例如 zhibu serve --port {port + 1}"
+    line = f"错误：端口 {port} 已被占用（可能另一个 zhibu serve 正在运行），{hint}"
+    assert result.stderr.strip().splitlines() == [line]
