@@ -20,7 +20,7 @@ import yaml
 from .diagnostics import Diagnostic, error, warning
 from .history import Change, last_changes
 from .model import COLLECTIONS, FIELD_NAMES
-from .yaml_errors import describe, full_width_colons
+from .yaml_errors import describe, full_width_colons, repair_full_width_colons
 
 Loc = tuple[str | int, ...]
 
@@ -162,21 +162,40 @@ def _load_record(content: Content, path: Path, rel: str, collection: str, record
     text = _read_text(path, rel, content.diagnostics)
     if text is None:
         return
-    lines: dict[Loc, int] = {}
+    colons = full_width_colons(text, FIELD_NAMES)
+    found: list[Diagnostic] = []  # duplicate keys, kept even when the parse fails later on
     try:
-        data = parse_yaml(text, lines, content.diagnostics, rel)
+        data, lines = _parse(text, rel, found)
     except _YamlProblem as problem:
-        content.diagnostics.append(error(rel, problem.line, "", problem.message, problem.detail))
-        _full_width_colons(content, rel, text, error)
-        return
-    _full_width_colons(content, rel, text, warning)
+        if not colons:
+            content.diagnostics += [*found, error(rel, problem.line, "", problem.message, problem.detail)]
+            return
+        # A field name followed by “：” is the commonest slip of a Chinese keyboard. It is the
+        # error to report, not the YAML error it causes; parsing again with the colons repaired
+        # in memory finds the file's other problems in the same run.
+        _full_width_colon_diagnostics(content, rel, colons, error)
+        found.clear()
+        try:
+            data, lines = _parse(repair_full_width_colons(text, colons), rel, found)
+        except _YamlProblem as problem:
+            content.diagnostics += [*found, error(rel, problem.line, "", problem.message, problem.detail)]
+            return
+    else:
+        # The file parsed: the “：” may be inside a value, so only a warning.
+        _full_width_colon_diagnostics(content, rel, colons, warning)
+    content.diagnostics.extend(found)
     content.records.append(RawRecord(collection, record_id, rel, data, lines))
 
 
-def _full_width_colons(content: Content, rel: str, text: str, severity: Callable[..., Diagnostic]) -> None:
-    """A field name followed by “：” is the commonest slip of a Chinese keyboard: named at its line.
-    An error when the file did not parse; a warning otherwise (the text may be inside a value)."""
-    for line, key in full_width_colons(text, FIELD_NAMES):
+def _parse(text: str, rel: str, found: list[Diagnostic]) -> tuple[Any, dict[Loc, int]]:
+    lines: dict[Loc, int] = {}
+    return parse_yaml(text, lines, found, rel), lines
+
+
+def _full_width_colon_diagnostics(
+    content: Content, rel: str, colons: list[tuple[int, str]], severity: Callable[..., Diagnostic]
+) -> None:
+    for line, key in colons:
         message = f"字段名“{key}”后用了中文冒号“：”，请改为英文冒号“:”加空格"
         content.diagnostics.append(severity(rel, line, key, message))
 

@@ -95,3 +95,11 @@ def full_width_colons(text: str, keys: frozenset[str]) -> list[tuple[int, str]]:
         if match and match.group(1) in keys:
             found.append((number, match.group(1)))
     return found
+
+
+def repair_full_width_colons(text: str, found: list[tuple[int, str]]) -> str:
+    """text with the “：” after each found key (see full_width_colons) replaced by “: ”; lines keep their numbers."""
+    lines = text.split("\n")
+    for number, _ in found:
+        lines[number - 1] = lines[number - 1].replace("：", ": ", 1)
+    return "\n".join(lines)
