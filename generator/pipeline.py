@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import completeness, ledgers, privacy
 from .derive import Views, derive
-from .diagnostics import Diagnostic, has_errors
+from .diagnostics import Diagnostic, Severity, has_errors
 from .load import Content, load
 from .publish import WriteStats, template_dir, write_docs
 from .render import render
@@ -79,8 +79,33 @@ def check(
         views = derive(archive, day, full)
         diagnostics += ledgers.warnings(full, day) + completeness.warnings(full, views.completeness)
         done()
+    elif full is not None:  # errors: no site, but the warnings still true of what loaded
+        found = ledgers.warnings(full, today or date.today())
+        diagnostics += _sound_warnings(
+            found + completeness.warnings(full, completeness.missing(full)), full, diagnostics
+        )
     diagnostics = sorted(diagnostics)
     return Checked(content_dir, content, archive, views, diagnostics, timings)
+
+
+# Ledger warnings and the collections whose every record they depend on: a missing 会议
+# ("未召开…", on the org's file) needs all orgs and meetings; a quorum ("到会支委…", on a
+# meeting's attendees) needs all people and orgs.
+_DEPENDS = {"orgs": {"orgs", "meetings"}, "attendees": {"people", "orgs"}}
+
+
+def _sound_warnings(found: list[Diagnostic], full: Archive, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The ledger warnings still true while some records have errors (so one broken file does
+    not hide the warnings of all others): none on a file with errors, and none that depend on
+    a collection missing a record (a record with an error is left out of the archive)."""
+    broken = {d.file for d in diagnostics if d.severity is Severity.ERROR}
+    loaded = {r.file for records in full.records.values() for r in records.values()}
+    incomplete = {file.partition("/")[0] for file in broken - loaded}
+    return [
+        w
+        for w in found
+        if w.file not in broken and not _DEPENDS.get(w.field or w.file.partition("/")[0], set()) & incomplete
+    ]
 
 
 def _age(content: Content) -> Callable[[str], tuple[str, float]]:

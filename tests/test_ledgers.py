@@ -76,6 +76,20 @@ def test_quorum_and_outsiders_are_warned(tmp_path: Path) -> None:
     assert "meetings/z1.yaml:7: 警告: attendees.1: “王强”当天不是应到人员" in result.stdout
 
 
+def test_an_error_in_one_file_does_not_hide_the_warnings_of_others(tmp_path: Path) -> None:
+    files = {
+        "orgs/zb.yaml": "name: 第一党支部\nkind: 党支部\nparent: dzz\nofficers:\n"
+        "  - {person: zhang, role: 书记}\n  - {person: li, role: 组织委员}\n",
+        "people/wang.yaml": "name: 王强\nstatus: 群众\n",
+        "meetings/z1.yaml": meeting("支委会", "zb", "2023-03-05", ["wang"]),
+        "meetings/bad.yaml": meeting("党课", "zb", "2023-02-30", ["zhang"]),
+    }
+    result = zhibu("check", "--content", write_archive(tmp_path, files), "--today", "2023-03-31")
+    assert "meetings/bad.yaml:" in result.stdout and result.returncode == 1
+    assert "meetings/z1.yaml:5: 警告: attendees: 到会支委 0 人，未超过支委会 2 人的半数" in result.stdout
+    assert "未召开" not in result.stdout  # the broken meeting may be the one such a warning misses
+
+
 def test_attendance_follows_membership_changes(tmp_path: Path) -> None:
     files = {
         "people/wang.yaml": "name: 王强\nstatus: 正式党员\nmemberships:\n  - {org: xz, from: 2023-02-15}\n",

@@ -438,6 +438,15 @@ def test_a_yaml_error_is_one_chinese_line_and_the_english_needs_verbose(tmp_path
     assert not [detail for detail in details if detail in plain]
 
 
+def test_a_full_width_colon_is_the_only_error_of_its_line_and_the_rest_of_the_file_is_checked(tmp_path: Path) -> None:
+    body = "type: 支委会\ntitle：标题\norg: zb\ndate: 2025-02-30\nrecorder: 王五\nlocaton: 会议室\n"
+    result = zhibu("check", "--content", write_archive(tmp_path, {"meetings/m1.yaml": body}))
+    lines = [line for line in result.stdout.splitlines() if "meetings/m1.yaml" in line and "警告" not in line]
+    assert "YAML" not in result.stdout, result.stdout
+    assert [line.split(":")[1] for line in lines] == ["2", "4", "5", "6"], result.stdout
+    assert "中文冒号" in lines[0] and "2月没有30日" in lines[1] and "王五" in lines[2] and "location" in lines[3]
+
+
 def test_control_characters_in_keys_and_values_are_shown_escaped(tmp_path: Path) -> None:
     meeting = "type: 支委会\ntitle: 支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
     body = meeting + '"bad\\nkey:\\tx": 1\nlocation: "a\\u2028b"\nsummary: "x\\u001b[31m红"\n'
@@ -455,13 +464,3 @@ def test_a_full_width_colon_after_a_key_is_named_at_its_line(tmp_path: Path) -> 
     inside = "type: 支委会\ntitle: 标题\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\nsummary: |\n  注意：说明\n"
     found = check_at(write_archive(tmp_path, {"meetings/m1.yaml": inside})).diagnostics
     assert not [d for d in found if "记录不完整" not in d.message]  # a bare record is incomplete, nothing more
-
-
-
-def test_a_full_width_colon_is_the_only_error_of_its_line_and_the_rest_of_the_file_is_checked(tmp_path: Path) -> None:
-    body = "type: 支委会\ntitle：标题\norg: zb\ndate: 2025-02-30\nrecorder: 王五\nlocaton: 会议室\n"
-    result = zhibu("check", "--content", write_archive(tmp_path, {"meetings/m1.yaml": body}))
-    lines = [line for line in result.stdout.splitlines() if "meetings/m1.yaml" in line]
-    assert "YAML" not in result.stdout, result.stdout
-    assert [line.split(":")[1] for line in lines] == ["2", "4", "5", "6"], result.stdout
-    assert "中文冒号" in lines[0] and "2月没有30日" in lines[1] and "王五" in lines[2] and "location" in lines[3]
