@@ -15,6 +15,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import Any
 
 # Kind suffixes and their short forms: 阳极炉生产线党支部 -> 阳极炉生产线支部.
@@ -129,8 +130,9 @@ class OrgNames:
 
 
 def _similarity(typed: str, name: str) -> float:
-    """Share of the typed characters found in the name, in order-insensitive pairs; 1.0 when one contains the other."""
+    """1.0 when one contains the other; else the better of the share of the typed character pairs
+    found in the name (words swapped) and difflib's ratio (a character mistyped: 阳级炉 for 阳极炉)."""
     if typed in name or name in typed:
         return 1.0 if min(len(typed), len(name)) >= 2 else 0.0
     pairs = {typed[i : i + 2] for i in range(len(typed) - 1)} or {typed}
-    return sum(p in name for p in pairs) / len(pairs)
+    return max(sum(p in name for p in pairs) / len(pairs), SequenceMatcher(None, typed, name).ratio())

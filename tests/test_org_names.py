@@ -62,3 +62,9 @@ def test_new_and_search_take_short_names_and_explain_unknown_ones() -> None:
     assert "电解车间党支部" in check(DEMO).archive.records["orgs"]["dj-zb"].data.aliases
     result = zhibu("new", "meeting", "--content", DEMO, "--org", "阳极")
     assert result.returncode == 2 and "是不是“阳极炉生产线党支部”（yjl-zb）" in result.stderr
+
+
+def test_a_mistyped_character_still_gets_the_org_suggested() -> None:
+    result = zhibu("new", "meeting", "--content", DEMO, "--org", "阳级炉", "--type", "支委会")
+    assert result.returncode == 2 and "是不是“阳极炉生产线党支部”（yjl-zb）" in result.stderr, result.stderr
+    assert "zhibu search --type orgs" not in result.stderr
