@@ -110,8 +110,28 @@ def propose(
         earlier = [r for r in records if _facts(r)[:2] == (org, kind) and (d := _facts(r)[2]) and d.year == day.year]
         values["count"] = 1 + sum(1 for r in earlier if (_facts(r)[2] or day) < day)
         template = _pick(tiers[:kinded], lambda r: _title_template(archive, r, org)) or _default_title(collection, kind)
-        title = _fill(template, values | {"org_name": found.data.name, "kind": kind or ""}) if template else None
+        if template:
+            named = values | {"org_name": found.data.name, "kind": kind or ""}
+            title = _free_title(template, named, len(earlier), {r.data.title for r in records})
     return Proposal(_fill(folder, values).strip("/"), record_id, title)
+
+
+def _free_title(template: str, values: dict[str, Any], held: int, titles: set[str]) -> str:
+    """The filled title, never one the archive already has. A record dated before others of
+    its year takes the number after all of them (第12次 when 第11次 is already held later);
+    a title without a number gets （2）, （3） …"""
+    title = _fill(template, values)
+    if title not in titles:
+        return title
+    if "{count}" in template:
+        count = held + 1
+        while (title := _fill(template, values | {"count": count})) in titles:
+            count += 1
+        return title
+    suffix = 2
+    while f"{title}（{suffix}）" in titles:
+        suffix += 1
+    return f"{title}（{suffix}）"
 
 
 def same_period(archive: Archive, org: str, kind: str, day: date) -> list[Record]:

@@ -53,9 +53,11 @@ def test_meeting_follows_the_archive(
 
 
 def test_numbering_counts_earlier_meetings_of_that_year(demo: Archive) -> None:
-    # The demo holds 阳极炉 支委会 in Jan–Apr 2025 before the 20th of April: the new one is the 5th.
+    # The demo holds 阳极炉 支委会 in Jan–Nov 2026 before the 8th of December: the new one is the 12th
+    # (the parametrized case above). Back in April 2025, 第5次 is already the May meeting's title:
+    # the new one takes the number after all twelve of 2025.
     assert propose(demo, "meetings", org="yjl-zb", kind="支委会", day=date(2025, 4, 20)).title == (
-        "阳极炉党支部2025年第5次支委会"
+        "阳极炉党支部2025年第13次支委会"
     )
 
 
@@ -105,7 +107,7 @@ def test_new_meeting_in_the_demo(demo_copy: Path) -> None:
     path = demo_copy / made.stdout.strip()
     assert path.relative_to(demo_copy).as_posix() == "content/meetings/2025/yjl/yjl-zwh-2025-04-2.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "title: 阳极炉党支部2025年第5次支委会" in text
+    assert "title: 阳极炉党支部2025年第13次支委会" in text  # 第5次 is May's
     # 实到 stays empty: the committee is listed as a comment to copy from.
     assert "attendees:\n#   应到" in text and "#     - yjl-01    # 苏永刚" in text
     assert "注意：同一期间已有支委会：2025-04-05" in made.stderr and "yjl-zwh-2025-04.yaml" in made.stderr
@@ -122,3 +124,14 @@ def test_new_finds_orgs_and_suggests(demo_copy: Path) -> None:
     typo = zhibu("new", "meeting", "--org", "阳极炉生产支部", cwd=demo_copy)
     assert typo.returncode == 2
     assert "找不到组织“阳极炉生产支部”，是不是“阳极炉生产线党支部”（yjl-zb）" in typo.stderr
+
+
+def test_a_proposed_title_never_equals_an_existing_one(demo: Archive) -> None:
+    # 电解 holds 支委会 第1次 … 第11次 in 2026, 第11次 on 5 November: one on 1 November would be 第11次 too.
+    titles = {m.data.title for m in demo.records["meetings"].values()}
+    assert propose(demo, "meetings", org="dj-zb", kind="支委会", day=date(2026, 11, 1)).title == (
+        "电解党支部2026年第12次支委会"
+    )
+    for day in (date(2026, 11, 5), date(2026, 3, 1), date(2026, 3, 20)):  # 3月: a month-named 主题党日 exists
+        for kind in ("支委会", "主题党日", "党课"):
+            assert propose(demo, "meetings", org="dj-zb", kind=kind, day=day).title not in titles, (day, kind)
