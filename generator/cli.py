@@ -22,7 +22,7 @@ from . import cli_zh, console, export, fullbook, importer, sheets, writeplan
 from .derive import date_text, record_title
 from .diagnostics import Severity
 from .links import broken_links
-from .model import COLLECTIONS
+from .model import COLLECTIONS, date_problem
 from .pipeline import Checked, check, generate
 from .plugin import navigation
 from .publish import build_key, find_config, record_state, reuse_previous, run_mkdocs, staged_site
@@ -84,17 +84,19 @@ def content_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """The written forms a 台账 uses too (2026-12-05, 2026/12/5, 2026.12.5, 2026年12月5日), read
+    as `zhibu import` reads them; otherwise what is wrong, in the words `zhibu check` uses."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("日期应为 YYYY-MM-DD") from None
+        return date.fromisoformat(importer.parse_date(value, None)[0])
+    except importer.Refused:
+        raise click.BadParameter(date_problem(value, "YYYY-MM-DD"), ctx, param, f"“{param.opts[0]}”") from None
 
 
 def today_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "--today", callback=_parse_today, metavar="YYYY-MM-DD", help="按这一天核查应召开的会议和逾期事项（默认今天）"
+        "--today", callback=_parse_today, metavar="日期", help="按这一天核查应召开的会议和逾期事项（默认今天）"
     )(f)
 
 
@@ -449,7 +451,7 @@ def schema_command(out_dir: Path, docs_file: Path | None, quiet: bool, verbose: 
 @click.option("--type", "kind_value", help="类型，如 支委会、党课、省部级、读书会")
 @click.option("--name", help="姓名或组织名称（person、org）")
 @click.option("--id", "record_id", help="编号（默认按档案的惯例生成）")
-@click.option("--date", "--today", "today", callback=_parse_today, metavar="YYYY-MM-DD", help="记录的日期（默认今天）")
+@click.option("--date", "today", callback=_parse_today, metavar="日期", help="记录的日期，如 2025-03-08（默认今天）")
 @verbosity
 def new_command(
     kind: str,

@@ -162,3 +162,15 @@ def test_engine_messages_expected_hidden_known_translated_unknown_passed() -> No
         assert len(lines) == 2
     finally:
         engine.handlers[:], engine.level, engine.propagate = saved
+
+
+def test_date_options_take_the_written_forms_and_say_what_is_wrong(tmp_path: Path) -> None:
+    content = write_archive(tmp_path)
+    for typed in ("2026/12/5", "2026.12.5", "2026年12月5日"):
+        made = zhibu("new", "meeting", "--content", content, "--org", "zb", "--type", "党课", "--date", typed)
+        assert made.returncode == 0, made.stderr
+        assert "date: 2026-12-05" in Path(made.stdout.strip()).read_text(encoding="utf-8")
+    wrong = zhibu("new", "meeting", "--content", content, "--org", "zb", "--date", "2026-13-01")
+    assert wrong.returncode == 2 and "“--date” 的值无效：月份应为 1–12，这里写的是 13" in wrong.stderr, wrong.stderr
+    today = zhibu("check", "--content", content, "--today", "2026-02-30")
+    assert today.returncode == 2 and "“--today” 的值无效：2月没有30日" in today.stderr, today.stderr
