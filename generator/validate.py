@@ -179,14 +179,18 @@ def _unknown_field(raw: RawRecord, model: type[Model], loc: Loc) -> str:
     name = str(loc[-1])
     if raw.collection == "assessments" and loc == ("total",):
         return "总分由各项得分自动计算，请删除此字段"
-    known = _fields_at(model, loc[:-1])
-    hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    suffix = f"，是不是“{hint[0]}”？" if hint else f"；可用字段：{'、'.join(known)}"
-    return f"未知字段“{name}”{suffix}"
+    fields = _fields_at(model, loc[:-1])
+    # The Chinese label `zhibu new` shows in its comments (地点) names its field (location).
+    by_title = {info.title: known for known, info in fields.items() if info.title}
+    if hint := difflib.get_close_matches(name, fields, n=1, cutoff=0.6):
+        return f"未知字段“{name}”，是不是“{hint[0]}”？"
+    if hint := difflib.get_close_matches(name, by_title, n=1, cutoff=0.5):
+        return f"未知字段“{name}”，是不是“{by_title[hint[0]]}”（{hint[0]}）？"
+    return f"未知字段“{name}”；可用字段：{'、'.join(fields)}"
 
 
-def _fields_at(model: type[Model], loc: Loc) -> list[str]:
-    """Field names (as written in YAML) of the sub-model found at loc."""
+def _fields_at(model: type[Model], loc: Loc) -> dict[str, Any]:
+    """Fields (name as written in YAML -> pydantic FieldInfo) of the sub-model found at loc."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
@@ -196,8 +200,8 @@ def _fields_at(model: type[Model], loc: Loc) -> list[str]:
         )
         current = submodel(info.annotation) if info else None
         if current is None:
-            return []
-    return [i.alias or n for n, i in current.model_fields.items()]
+            return {}
+    return {i.alias or n: i for n, i in current.model_fields.items()}
 
 
 def is_list(annotation: Any) -> bool:

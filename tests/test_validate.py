@@ -306,3 +306,10 @@ def test_an_error_in_archive_yaml_hides_no_other_problem(tmp_path: Path) -> None
     }
     found = {(d.file, d.message) for d in diagnostics_of(tmp_path, files) if d.severity == "error"}
     assert found == {("archive.yaml", "月份应为 1–12，这里写的是 13"), ("meetings/m1.yaml", "找不到人员“王五”")}
+
+
+def test_a_chinese_field_label_as_key_suggests_its_field(tmp_path: Path) -> None:
+    # 地点 is the label `zhibu new` writes in its comments above `location:`.
+    meeting = OK_MEETING + "地点: 三楼会议室\n"
+    found = {(d.field, d.message) for d in diagnostics_of(tmp_path, {"meetings/m1.yaml": meeting})}
+    assert ("地点", "未知字段“地点”，是不是“location”（地点）？") in found, found
