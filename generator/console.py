@@ -3,7 +3,7 @@
 MkDocs logs in English and warns at every dirty build (which zhibu does on purpose);
 zhibu prints its own diagnostics and summaries. `EngineLog` takes over the `mkdocs`
 logger: messages zhibu expects are dropped, known ones are said in Chinese, unknown
-warnings and errors pass through with a Chinese label, and `-v` shows everything.
+warnings and errors pass through with a Chinese label, and `-v` shows everything else.
 """
 
 from __future__ import annotations
@@ -55,12 +55,14 @@ class EngineLog(logging.Handler):
         message = record.getMessage()
         level = LEVELS.get(record.levelno, record.levelname)
         self.shown.append(message)
+        if message.startswith(EXPECTED):
+            return  # how zhibu drives MkDocs, not a problem: hidden under -v too
         if self.verbose:
             self.echo(f"MkDocs {level}：{message}")
             return
         if record.name.startswith("mkdocs.plugins.zhibu"):
             return  # the plugin's diagnostics: the command prints them itself
-        if message.startswith(EXPECTED) or (self.quiet and record.levelno < logging.ERROR):
+        if self.quiet and record.levelno < logging.ERROR:
             return
         self.echo(translate(message) or f"MkDocs {level}：{message}")
 

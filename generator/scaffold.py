@@ -215,8 +215,9 @@ INIT_README = """# 党建档案
    然后打开它打印出的文件，按每个字段上方的说明填写。
 2. 检查：`zhibu check`。每个问题一行，格式是“文件:行号: 字段: 说明”，按提示修改后再检查。
 3. 预览：`zhibu serve`，浏览器打开 http://127.0.0.1:8000 。
-4. 提交到 git。安装 pre-commit 后（`pip install pre-commit && pre-commit install`），
-   有错误的记录无法提交。
+4. 提交到 git。每个克隆做一次：在运行 zhibu 的虚拟环境里（先激活它，见 zhibu 的 README“安装”一节；
+   不要直接用系统的 pip）执行 `python -m pip install pre-commit`，再在本目录执行 `pre-commit install`。
+   之后有错误的记录无法提交。
 
 ## 在编辑器里边写边检查
 
@@ -261,7 +262,7 @@ def init_archive(root: Path, today: date) -> list[Path]:
         ),
         "content/pages/about.md": "# 关于本档案\n\n在这里介绍本档案的范围和维护方式。\n",
         "README.md": INIT_README.format(org="zhibu"),
-        ".gitignore": "site/\n.zhibu/\n",
+        ".gitignore": "site/\n.zhibu/\n.venv/\nledgers/\n",
         ".vscode/settings.json": json.dumps({"yaml.schemas": editor_schemas()}, ensure_ascii=False, indent=2) + "\n",
         ".pre-commit-config.yaml": PRE_COMMIT_CONFIG,
     }
@@ -282,7 +283,7 @@ def editor_schemas() -> dict[str, list[str] | str]:
 
 
 PRE_COMMIT_CONFIG = """# Runs `zhibu check` before every commit that touches content/.
-# Once per clone: pip install pre-commit && pre-commit install
+# Once per clone, in zhibu's activated venv: python -m pip install pre-commit && pre-commit install
 repos:
   - repo: local
     hooks:

@@ -25,6 +25,10 @@ def test_init_then_new_then_check_passes(tmp_path: Path) -> None:
     root = tmp_path / "archive"
     assert zhibu("init", root).returncode == 0
     assert zhibu("check", "--strict", cwd=root).returncode == 0
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").split()
+    assert {"site/", ".zhibu/", "ledgers/"} <= set(ignored)  # what build and export write
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "`pip install" not in readme and "python -m pip install pre-commit" in readme  # PEP 668: in a venv
     made = zhibu("new", "meeting", "--org", "zhibu", "--type", "党员大会", cwd=root)
     assert made.returncode == 0, made.stderr
     path = root / made.stdout.strip()

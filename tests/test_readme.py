@@ -84,3 +84,8 @@ def test_readme_commands_work_with_the_system_python_in_a_fresh_clone(tmp_path: 
     tests = run(commands[1] + " -q -p no:cacheprovider tests/test_validate.py -k invalid_dates")
     assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
     assert re.search(r"\d+ passed", tests.stdout), tests.stdout
+
+
+def test_what_zhibu_writes_into_the_repo_is_git_ignored() -> None:
+    ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
+    assert "/ledgers/" in ignored  # zhibu export's default output
