@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 WHEELHOUSE = ROOT / "wheelhouse"
 STAMP = VENV / ".zhibu-installed"
+LOG = VENV / "zhibu-install.log"
 
 
 def say(text: str) -> None:
@@ -65,8 +66,13 @@ def install(extras: str) -> Path:
     what = f"zhibu（含 {extras} 依赖）" if extras else "zhibu"
     say(f"正在把 {what} 安装到 .venv" + ("（离线，只用 wheelhouse/）" if offline else "") + "，首次需要几分钟……")
     command = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *offline, "-e", target]
-    if subprocess.run(command, cwd=ROOT).returncode != 0:
-        say("安装失败（见上面 pip 的输出）。没有外网时请按 README 的“内网安装”一节准备 wheelhouse/。")
+    # pip's own output (often English warnings from the machine's pip configuration) goes to a
+    # log, shown only when the install fails.
+    with LOG.open("w", encoding="utf-8") as log:
+        status = subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True).returncode
+    if status != 0:
+        say(LOG.read_text(encoding="utf-8", errors="replace").rstrip())
+        say(f"安装失败（pip 的完整输出在 {LOG}，见上面）。没有外网时请按 README 的“内网安装”一节准备 wheelhouse/。")
         sys.exit(1)
     STAMP.write_text(" ".join([*done, f"{extras}:{digest}"]), encoding="utf-8")
     return python

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,22 @@ def test_readme_commands_work_with_the_system_python_in_a_fresh_clone(tmp_path: 
 def test_what_zhibu_writes_into_the_repo_is_git_ignored() -> None:
     ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
     assert "/ledgers/" in ignored  # zhibu export's default output
+
+
+def test_a_failed_first_install_says_so_in_chinese_and_keeps_pips_log(tmp_path: Path) -> None:
+    # A clone whose one dependency is in no wheelhouse: pip fails, offline and at once.
+    shutil.copy(REPO / "zhibu.py", tmp_path / "zhibu.py")
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\n[project]\nname = "x"\nversion = "1"\n'
+        'dependencies = ["zhibu-no-such-package"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "wheelhouse").mkdir()
+    result = subprocess.run(
+        [sys.executable, "zhibu.py", "check"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    log = tmp_path / ".venv" / "zhibu-install.log"
+    assert result.returncode == 1 and log.is_file()
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("安装失败") and str(log) in last, result.stderr
+    assert log.read_text(encoding="utf-8").strip() in result.stderr  # pip's output, shown because it failed
