@@ -36,13 +36,32 @@ CONTENT_HELP = "档案目录（默认 ./content）"
 
 
 class _ChineseHelp:
-    """Chinese headings for click's help pages."""
+    """Chinese help pages: usage line, headings, placeholders and one-line command summaries."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), "用法：")  # type: ignore[attr-defined]
 
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The summary's first sentence, whole: click cuts at a space, which Chinese has none of."""
+        text = self.short_help or (self.help or "").strip().split("\n")[0]  # type: ignore[attr-defined]
+        return text.split("。")[0]
+
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]  # type: ignore[attr-defined]
+        params = self.get_params(ctx)  # type: ignore[attr-defined]
+        # Arguments: a row only when the choices need saying (the usage line names them).
+        arguments = [
+            (p.make_metavar(ctx), "可选：" + "、".join(p.type.choices))
+            for p in params
+            if isinstance(p, click.Argument) and isinstance(p.type, click.Choice) and "|" not in p.make_metavar(ctx)
+        ]
+        if arguments:
+            with formatter.section("参数"):
+                formatter.write_dl(arguments)
+        rows = [r for p in params if isinstance(p, click.Option) and (r := p.get_help_record(ctx))]
         if rows:
             with formatter.section("选项"):
                 formatter.write_dl(rows)
@@ -63,6 +82,10 @@ class Command(_ChineseHelp, click.Command):
 
 class Group(_ChineseHelp, click.Group):
     command_class = Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
 
 SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -291,13 +314,13 @@ def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], 
 
 @cli.command("search", add_help_option=False)
 @help_option
-@click.argument("words", nargs=-1)
-@click.option("--type", "kind", help="类别或类型，如 meetings、会议、支委会、荣誉、省部级")
-@click.option("--org", help="组织编号或名称（含下级组织）")
-@click.option("--person", help="人员编号或姓名")
-@click.option("--from", "start", callback=_bound(False), help="起始日期（YYYY、YYYY-MM 或 YYYY-MM-DD）")
-@click.option("--to", "end", callback=_bound(True), help="截止日期（YYYY、YYYY-MM 或 YYYY-MM-DD）")
-@click.option("--tag", help="标签")
+@click.argument("words", nargs=-1, metavar="[关键词]...")
+@click.option("--type", "kind", metavar="类型", help="类别或类型，如 meetings、会议、支委会、荣誉、省部级")
+@click.option("--org", metavar="组织", help="组织编号或名称（含下级组织）")
+@click.option("--person", metavar="人员", help="人员编号或姓名")
+@click.option("--from", "start", callback=_bound(False), metavar="日期", help="起始日期（YYYY、YYYY-MM 或 YYYY-MM-DD）")
+@click.option("--to", "end", callback=_bound(True), metavar="日期", help="截止日期（YYYY、YYYY-MM 或 YYYY-MM-DD）")
+@click.option("--tag", metavar="标签", help="标签")
 @content_option
 @verbosity
 def search_command(
@@ -446,11 +469,11 @@ def schema_command(out_dir: Path, docs_file: Path | None, quiet: bool, verbose: 
 @help_option
 @click.argument("kind", type=click.Choice(list(KINDS)), metavar="类型")
 @content_option
-@click.option("--org", help="组织编号或名称（会议按它列出应到人员）")
-@click.option("--title", help="标题（会议默认按档案的惯例生成，如“第4次支委会”）")
-@click.option("--type", "kind_value", help="类型，如 支委会、党课、省部级、读书会")
-@click.option("--name", help="姓名或组织名称（person、org）")
-@click.option("--id", "record_id", help="编号（默认按档案的惯例生成）")
+@click.option("--org", metavar="组织", help="组织编号或名称（会议按它列出应到人员）")
+@click.option("--title", metavar="标题", help="标题（会议默认按档案的惯例生成，如“第4次支委会”）")
+@click.option("--type", "kind_value", metavar="类型", help="类型，如 支委会、党课、省部级、读书会")
+@click.option("--name", metavar="名称", help="姓名或组织名称（person、org）")
+@click.option("--id", "record_id", metavar="编号", help="编号（默认按档案的惯例生成）")
 @click.option("--date", "today", callback=_parse_today, metavar="日期", help="记录的日期，如 2025-03-08（默认今天）")
 @verbosity
 def new_command(
@@ -522,7 +545,7 @@ IMPORT_KINDS = {"会议": "meetings", "人员": "people", "花名册": "people",
 @click.argument("kind", metavar="meetings|people|honours|archive")
 @click.argument("source", type=click.Path(path_type=Path), metavar="文件")
 @content_option
-@click.option("--sheet", help="工作表名称或序号（默认：有可识别表头的那一个）")
+@click.option("--sheet", metavar="工作表", help="工作表名称或序号（默认：有可识别表头的那一个）")
 @click.option(
     "--map",
     "maps",
@@ -664,7 +687,7 @@ def _import_full(source: Path, content_dir: Path, skip_bad: bool, update: bool, 
 @cli.command("serve", add_help_option=False)
 @help_option
 @content_option
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, help="端口（默认 8000）")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, metavar="端口", help="端口（默认 8000）")
 @verbosity
 def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> None:
     """本地预览站点（http://127.0.0.1:端口），记录改动后自动刷新；有错误时显示上次成功的站点和问题清单。"""
@@ -706,6 +729,9 @@ def main() -> None:
         click.echo("已中断。", err=True)
         sys.exit(130)
     except click.UsageError as exc:
+        if possible := getattr(exc, "possibilities", None):  # no such option or command: click says
+            names = "、".join(f"“{p}”" for p in possible)  # "'check', 'schema'" after a space
+            exc.message, exc.possibilities = f"{exc.message}是不是{names}？", None  # type: ignore[attr-defined]
         hint = f"\n用 “{exc.ctx.command_path} --help” 查看用法。" if exc.ctx else ""
         click.echo(f"用法错误：{exc.format_message()}{hint}", err=True)
         sys.exit(2)

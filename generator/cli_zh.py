@@ -10,10 +10,10 @@ from __future__ import annotations
 import click
 
 MESSAGES = {
-    "No such option {name!r}.": "没有选项 {name}。",
+    "No such option {name!r}.": "没有选项“{name}”。",
     "Did you mean {possibility}?": "是不是 {possibility}？",
     "(Did you mean one of: {possibilities}?)": "（是不是以下之一：{possibilities}？）",
-    "No such command {name!r}.": "没有命令 {name}。",
+    "No such command {name!r}.": "没有命令“{name}”。",
     "Missing command.": "缺少命令。",
     "Missing argument": "缺少参数",
     "Missing option": "缺少选项",

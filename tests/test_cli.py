@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import write_archive, zhibu
@@ -116,7 +117,8 @@ def test_quiet_prints_only_errors(tmp_path: Path) -> None:
 
 def test_click_usage_messages_are_chinese(tmp_path: Path) -> None:
     cases = {
-        ("check", "--strct"): "没有选项 --strct。 是不是 '--strict'？",
+        ("check", "--strct"): "没有选项“--strct”。是不是“--strict”？",
+        ("chek",): "没有命令“chek”。是不是“check”、“schema”？",
         ("new", "meting"): "“meting”不是可选值之一",
         ("new",): "缺少参数",
         ("serve", "--port", "0"): "超出范围",
@@ -175,3 +177,18 @@ def test_date_options_take_the_written_forms_and_say_what_is_wrong(tmp_path: Pat
     assert wrong.returncode == 2 and "“--date” 的值无效：月份应为 1–12，这里写的是 13" in wrong.stderr, wrong.stderr
     today = zhibu("check", "--content", content, "--today", "2026-02-30")
     assert today.returncode == 2 and "“--today” 的值无效：2月没有30日" in today.stderr, today.stderr
+
+
+def test_help_pages_are_chinese_and_whole() -> None:
+    top = zhibu("--help")
+    assert top.stdout.startswith("用法：zhibu [选项] 命令 [参数]...")
+    summaries = dict(line.split(None, 1) for line in top.stdout.split("命令:")[1].strip().splitlines())
+    assert summaries["new"].startswith("新建一条记录") and summaries["serve"].startswith("本地预览站点")
+    assert summaries["import"].endswith("已有的记录不会重复导入")
+    assert not any(text.endswith("...") for text in summaries.values())
+    for command in ("check", "build", "serve", "new", "search", "export", "import", "init", "schema"):
+        page = zhibu(command, "--help").stdout
+        assert page.startswith(f"用法：zhibu {command} [选项]"), page
+        assert not re.search(r"\b(TEXT|INTEGER|PATH|OPTIONS|WORDS)\b", page), page
+    new = zhibu("new", "--help").stdout
+    assert "参数:\n  类型  可选：meeting、" in new and "--org 组织" in new
