@@ -16,6 +16,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
+from . import ledgers
 from .derive import Views
 from .publish import Deferred
 from .resolve import Archive
@@ -39,6 +40,35 @@ def _names(archive: Archive, refs: list[str]) -> str:
 def _name(archive: Archive, collection: str, ref: str | None) -> str:
     found = archive.get(collection, ref)
     return found.data.name if found else (ref or "")
+
+
+def compliance(archive: Archive, views: Views) -> Table:
+    """三会一课 per org, meeting type and year: 应召开, 已召开, 完成率 — the cells of the compliance ledger.
+
+    Restricted meetings count as they do on the site; their ids read 受限 unless restricted records are included.
+    """
+    rows: list[tuple[Cell, ...]] = []
+    for row in views.compliance:
+        for year in sorted({c.period.start.year for c in row.cells}):
+            cells = [c for c in row.cells if c.period.start.year == year]
+            held, required = row.year(year)
+            ids = [("受限" if m.key in views.hidden else m.id) for c in cells for m in c.meetings]
+            missing = [c.period.short for c in cells if c.status == "missing"]
+            rows.append(
+                (
+                    row.org.data.name,
+                    row.type,
+                    ledgers.FREQUENCY_LABELS[row.frequency],
+                    year,
+                    required,
+                    held,
+                    held / required if required else None,
+                    "、".join(missing),
+                    "、".join(ids),
+                )
+            )
+    headers = ("组织", "会议类型", "频次要求", "年度", "应召开", "已召开", "完成率", "未召开期间", "会议编号")
+    return Table("compliance", "三会一课台账", headers, rows)
 
 
 def meetings(archive: Archive, views: Views) -> Table:
@@ -234,6 +264,7 @@ def people(archive: Archive, views: Views) -> Table:
 
 
 LEDGERS: tuple[Callable[[Archive, Views], Table], ...] = (
+    compliance,
     meetings,
     attendance,
     actions,
@@ -248,23 +279,30 @@ def tables(archive: Archive, views: Views) -> list[Table]:
     return [make(archive, views) for make in LEDGERS]
 
 
+RATES = frozenset({"出席率", "完成率"})  # columns holding a fraction, shown as a percentage
+
+
+def _csv_value(value: Cell, rate: bool) -> Cell:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1%}" if rate else f"{value:.4f}".rstrip("0").rstrip(".")
+    return csv_safe(value)
+
+
 def to_csv(table: Table) -> bytes:
-    """UTF-8 with a BOM, so Excel opens Chinese correctly; formula-like text is quoted as text."""
+    """UTF-8 with a BOM, so Excel opens Chinese correctly; rates as 88.9%; formula-like text quoted as text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headers)
+    rates = [h in RATES for h in table.headers]
     for row in table.rows:
-        writer.writerow(
-            [
-                "" if v is None else (f"{v:.4f}".rstrip("0").rstrip(".") if isinstance(v, float) else csv_safe(v))
-                for v in row
-            ]
-        )
+        writer.writerow([_csv_value(v, rate) for v, rate in zip(row, rates, strict=True)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_xlsx(table: Table, today: date) -> bytes:
-    """One sheet, frozen bold header, dates as dates, widths fitted; byte-stable for a given day.
+    """One sheet, frozen bold header, dates as dates, rates as percent cells, widths fitted; byte-stable for a day.
 
     openpyxl's write-only mode streams the rows: several times faster for big ledgers.
     """
@@ -284,13 +322,13 @@ def to_xlsx(table: Table, today: date) -> bytes:
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     sheet.append([_cell(sheet, h, font=bold) for h in table.headers])
-    percent = {i for i, h in enumerate(table.headers) if h == "出席率"}
+    percent = {i for i, h in enumerate(table.headers) if h in RATES}
     for row in table.rows:
         sheet.append(
             [
                 _cell(sheet, v, number_format="yyyy-mm-dd")
                 if isinstance(v, date)
-                else _cell(sheet, v, number_format="0%")
+                else _cell(sheet, v, number_format="0.0%")
                 if i in percent and isinstance(v, float)
                 else _cell(sheet, v, data_type="s")  # text, never a formula
                 if formula_like(v)

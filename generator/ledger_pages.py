@@ -39,7 +39,7 @@ def pages(archive: Archive, views: Views) -> dict[str, tuple[str, dict[str, Any]
     return found
 
 
-LABELS = ("会议台账", "出勤台账", "会后落实台账", "荣誉台账", "成果台账", "考核台账", "党员花名册")
+LABELS = ("三会一课台账", "会议台账", "出勤台账", "会后落实台账", "荣誉台账", "成果台账", "考核台账", "党员花名册")
 
 
 def _compliance(archive: Archive, views: Views) -> dict[str, Any]:

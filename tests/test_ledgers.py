@@ -156,7 +156,7 @@ def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "meetings.csv").read_text(encoding="utf-8-sig"))))
     assert rows[0][:5] == ["编号", "日期", "组织", "类型", "标题"]
     assert rows[1][:5] == ["z1", "2023-03-05", "第一党支部", "支委会", "zb2023-03-05支委会"]
-    assert rows[1][9:13] == ["1", "1", "1", "张伟"]
+    assert rows[1][9:13] == ["1", "1", "100.0%", "张伟"]
     book = openpyxl.load_workbook(tmp_path / "xlsx" / "meetings.xlsx")
     sheet = book.active
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
@@ -184,10 +184,35 @@ def test_exported_text_never_runs_as_a_formula(tmp_path: Path) -> None:
     assert read_book(tmp_path / "csv" / "meetings.csv")[0].rows[1][4] == title
 
 
+def test_compliance_export_agrees_with_the_ledger_and_counts_restricted_meetings(tmp_path: Path) -> None:
+    hidden = "visibility: 受限\n"
+    files = {
+        "meetings/z1.yaml": meeting("支委会", "zb", "2023-01-05", ["zhang"], extra=hidden),
+        "meetings/z2.yaml": meeting("支委会", "zb", "2023-02-05", ["zhang"]),
+        "meetings/d1.yaml": meeting("主题党日", "zb", "2023-01-20", ["zhang", "li"], extra=hidden),
+    }
+    content = write_archive(tmp_path, {"archive.yaml": ARCHIVE, **files})
+    for fmt in ("csv", "xlsx"):
+        args = ("export", "--content", content, "--format", fmt, "--out", tmp_path / fmt, "--today", "2023-04-15")
+        assert zhibu(*args).returncode == 0
+    full = check(content, include_restricted=True, today=date(2023, 4, 15)).views.compliance
+    expected = {(r.org.data.name, r.type, 2023): r.year(2023) for r in full}
+    sheet = openpyxl.load_workbook(tmp_path / "xlsx" / "compliance.xlsx").active
+    header = [c.value for c in sheet[1]]
+    assert header == ["组织", "会议类型", "频次要求", "年度", "应召开", "已召开", "完成率", "未召开期间", "会议编号"]
+    rows = {(r[0], r[1], r[3]): r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {k: (r[5], r[4]) for k, r in rows.items()} == expected
+    assert rows[("第一党支部", "支委会", 2023)][7:] == ("3月", "受限、z2")
+    rate = sheet.cell(row=2 + list(rows).index(("第一党支部", "支委会", 2023)), column=7)
+    assert rate.value == 2 / 3 and rate.number_format == "0.0%"
+    text = (tmp_path / "csv" / "compliance.csv").read_text(encoding="utf-8-sig")
+    assert "第一党支部,支委会,每月,2023,3,2,66.7%,3月,受限、z2" in text and "z1" not in text
+
+
 def test_ledger_pages_and_downloads_are_in_the_site(demo_site: Path) -> None:
     for page in ("compliance", "attendance", "actions", "assessments", "honours", "achievements", "talent", "projects"):
         assert (demo_site / "ledgers" / page / "index.html").is_file(), page
-    for name in ("meetings", "attendance", "actions", "honours", "achievements", "assessments", "people"):
+    for name in ("compliance", "meetings", "attendance", "actions", "honours", "achievements", "assessments", "people"):
         assert (demo_site / "ledgers" / "files" / f"{name}.xlsx").is_file()
         assert (demo_site / "ledgers" / "files" / f"{name}.csv").is_file()
     html = (demo_site / "ledgers" / "compliance" / "index.html").read_text(encoding="utf-8")
