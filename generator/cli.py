@@ -421,7 +421,9 @@ def export_command(
         _export_full(checked.archive, out_dir, include_restricted, checked.views.today)
         return
     for table in export.tables(checked.archive, checked.views):
-        data = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, checked.views.today)
+        today = checked.views.today
+        title = export.heading(checked.archive, table, today)
+        data = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, today, title)
         path = out_dir / f"{table.name}.{fmt}"
         path.write_bytes(data)
         reporter.say(f"{path}  {table.label} {len(table.rows)} 行")

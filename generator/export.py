@@ -301,14 +301,28 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def to_xlsx(table: Table, today: date) -> bytes:
-    """One sheet, frozen bold header, dates as dates, rates as percent cells, widths fitted; byte-stable for a day.
+def heading(archive: Archive, table: Table, today: date) -> tuple[str, str]:
+    """The two title lines above a printed ledger: archive and subject; period covered and 统计截至.
+
+    The period starts at the archive's `since`, else at the ledger's first date.
+    """
+    dates = [v for row in table.rows for v in row if isinstance(v, date)]
+    start = archive.info.since or (min(dates).isoformat() if dates else None)
+    period = f"{start} 至 {today.isoformat()}" if start else f"截至 {today.isoformat()}"
+    return f"{archive.info.name}　{table.label}", f"期间：{period}　　统计截至：{today.isoformat()}"
+
+
+def to_xlsx(table: Table, today: date, title: tuple[str, str]) -> bytes:
+    """One sheet: title lines, then a bold filtered header frozen in place; dates as dates, rates as percent cells,
+    widths fitted; printed landscape on A4, fitted to the page width, title and header repeated on every page.
+    Byte-stable for a given day.
 
     openpyxl's write-only mode streams the rows: several times faster for big ledgers.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
     from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook(write_only=True)
@@ -319,8 +333,18 @@ def to_xlsx(table: Table, today: date) -> bytes:
             widths[i] = max(widths[i], min(60, _width(value)))
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"
+    header_row = len(title) + 1
+    last = get_column_letter(len(table.headers))
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + len(table.rows)}"
+    sheet.print_title_rows = f"1:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     bold = Font(bold=True)
+    sheet.append([_cell(sheet, title[0], font=Font(bold=True, size=14))])
+    sheet.append([title[1]])
     sheet.append([_cell(sheet, h, font=bold) for h in table.headers])
     percent = {i for i, h in enumerate(table.headers) if h in RATES}
     for row in table.rows:
@@ -376,12 +400,13 @@ def _stable_zip(data: bytes) -> bytes:
 def files(archive: Archive, views: Views) -> dict[str, bytes | Deferred]:
     """Every ledger as ledgers/files/<name>.xlsx and .csv, for the site.
 
-    A workbook is only made again when its table (seen through its CSV) or the day changed.
+    A workbook is only made again when its table (seen through its CSV) or its title lines changed.
     """
     out: dict[str, bytes | Deferred] = {}
     for table in tables(archive, views):
         text = to_csv(table)
         out[f"ledgers/files/{table.name}.csv"] = text
-        digest = hashlib.sha256(text + views.today.isoformat().encode()).hexdigest()
-        out[f"ledgers/files/{table.name}.xlsx"] = Deferred(digest, partial(to_xlsx, table, views.today))
+        title = heading(archive, table, views.today)
+        digest = hashlib.sha256(text + "\n".join(title).encode()).hexdigest()
+        out[f"ledgers/files/{table.name}.xlsx"] = Deferred(digest, partial(to_xlsx, table, views.today, title))
     return out

@@ -159,11 +159,17 @@ def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
     assert rows[1][9:13] == ["1", "1", "100.0%", "张伟"]
     book = openpyxl.load_workbook(tmp_path / "xlsx" / "meetings.xlsx")
     sheet = book.active
-    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
-    assert sheet["B2"].value == datetime(2023, 3, 5) and sheet["B2"].number_format == "yyyy-mm-dd"
+    assert sheet["A1"].value == "测试档案　会议台账" and sheet["A1"].font.bold
+    assert sheet["A2"].value == "期间：2023-03-05 至 2023-03-31　　统计截至：2023-03-31"
+    assert sheet.freeze_panes == "A4" and sheet["A3"].value == "编号" and sheet["A3"].font.bold
+    assert sheet.auto_filter.ref == "A3:N4" and sheet.print_title_rows == "$1:$3"
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet["B4"].value == datetime(2023, 3, 5) and sheet["B4"].number_format == "yyyy-mm-dd"
     assert sheet.column_dimensions["E"].width >= 10
     actions = openpyxl.load_workbook(tmp_path / "xlsx" / "actions.xlsx").active
-    assert [c.value for c in actions[2]][:4] == ["报送材料", "李娜", datetime(2023, 3, 20), "未开始"]
+    assert [c.value for c in actions[4]][:4] == ["报送材料", "李娜", datetime(2023, 3, 20), "未开始"]
     roster = list(csv.reader(io.StringIO((tmp_path / "csv" / "people.csv").read_text(encoding="utf-8-sig"))))
     assert roster[0] == ["编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织"]
     assert {r[1] for r in roster[1:]} == {"张伟", "李娜"}
@@ -177,7 +183,7 @@ def test_exported_text_never_runs_as_a_formula(tmp_path: Path) -> None:
     for fmt in ("csv", "xlsx"):
         args = ("export", "--content", content, "--format", fmt, "--out", tmp_path / fmt, "--today", "2023-03-31")
         assert zhibu(*args).returncode == 0
-    cell = openpyxl.load_workbook(tmp_path / "xlsx" / "meetings.xlsx").active["E2"]
+    cell = openpyxl.load_workbook(tmp_path / "xlsx" / "meetings.xlsx").active["E4"]
     assert (cell.value, cell.data_type) == (title, "s")
     rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "meetings.csv").read_text(encoding="utf-8-sig"))))
     assert rows[1][4] == "'" + title
@@ -198,12 +204,12 @@ def test_compliance_export_agrees_with_the_ledger_and_counts_restricted_meetings
     full = check(content, include_restricted=True, today=date(2023, 4, 15)).views.compliance
     expected = {(r.org.data.name, r.type, 2023): r.year(2023) for r in full}
     sheet = openpyxl.load_workbook(tmp_path / "xlsx" / "compliance.xlsx").active
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[3]]
     assert header == ["组织", "会议类型", "频次要求", "年度", "应召开", "已召开", "完成率", "未召开期间", "会议编号"]
-    rows = {(r[0], r[1], r[3]): r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    rows = {(r[0], r[1], r[3]): r for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert {k: (r[5], r[4]) for k, r in rows.items()} == expected
     assert rows[("第一党支部", "支委会", 2023)][7:] == ("3月", "受限、z2")
-    rate = sheet.cell(row=2 + list(rows).index(("第一党支部", "支委会", 2023)), column=7)
+    rate = sheet.cell(row=4 + list(rows).index(("第一党支部", "支委会", 2023)), column=7)
     assert rate.value == 2 / 3 and rate.number_format == "0.0%"
     text = (tmp_path / "csv" / "compliance.csv").read_text(encoding="utf-8-sig")
     assert "第一党支部,支委会,每月,2023,3,2,66.7%,3月,受限、z2" in text and "z1" not in text
