@@ -27,7 +27,7 @@ Cell = str | int | float | date | None
 
 @dataclass(frozen=True)
 class Table:
-    name: str
+    name: str  # the file name without extension: 会议.xlsx
     label: str
     headers: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
@@ -68,7 +68,7 @@ def compliance(archive: Archive, views: Views) -> Table:
                 )
             )
     headers = ("组织", "会议类型", "频次要求", "年度", "应召开", "已召开", "完成率", "未召开期间", "会议编号")
-    return Table("compliance", "三会一课台账", headers, rows)
+    return Table("三会一课", "三会一课台账", headers, rows)
 
 
 def meetings(archive: Archive, views: Views) -> Table:
@@ -98,7 +98,7 @@ def meetings(archive: Archive, views: Views) -> Table:
             )
         )
     return Table(
-        "meetings",
+        "会议",
         "会议台账",
         (
             "编号",
@@ -139,7 +139,7 @@ def attendance(archive: Archive, views: Views) -> Table:
                     reasons.get(person) or "",
                 )
             )
-    return Table("attendance", "出勤台账", ("日期", "会议", "组织", "类型", "姓名", "出勤", "缺席原因"), rows)
+    return Table("出勤", "出勤台账", ("日期", "会议", "组织", "类型", "姓名", "出勤", "缺席原因"), rows)
 
 
 def actions(archive: Archive, views: Views) -> Table:
@@ -159,7 +159,7 @@ def actions(archive: Archive, views: Views) -> Table:
         for a in views.actions
     ]
     return Table(
-        "actions",
+        "会后落实",
         "会后落实台账",
         ("任务", "责任人", "期限", "状态", "完成日期", "落实情况", "来源会议", "会议日期", "组织", "逾期"),
         rows,
@@ -175,7 +175,7 @@ def honours(archive: Archive, views: Views) -> Table:
             for r in d.recipients
         )
         rows.append((h.id, str(d.date), d.title, d.level, d.awarded_by, d.category, who))
-    return Table("honours", "荣誉台账", ("编号", "日期", "荣誉名称", "级别", "授予单位", "类别", "获奖对象"), rows)
+    return Table("荣誉", "荣誉台账", ("编号", "日期", "荣誉名称", "级别", "授予单位", "类别", "获奖对象"), rows)
 
 
 def achievements(archive: Archive, views: Views) -> Table:
@@ -196,7 +196,7 @@ def achievements(archive: Archive, views: Views) -> Table:
         )
         rows += [(*base, m.name, m.value, m.unit, m.previous) for m in d.metrics] or [(*base, None, None, None, None)]
     return Table(
-        "achievements",
+        "成果",
         "成果台账",
         (
             "编号",
@@ -237,7 +237,7 @@ def assessments(archive: Archive, views: Views) -> Table:
                         )
                     )
     headers = ("方案", "期间", "对象", "名次", "总分", "项目", "类别", "满分", "得分")
-    return Table("assessments", "考核台账", headers, rows)
+    return Table("考核", "考核台账", headers, rows)
 
 
 def people(archive: Archive, views: Views) -> Table:
@@ -260,7 +260,9 @@ def people(archive: Archive, views: Views) -> Table:
                 "、".join(_name(archive, "orgs", o) for o in current),
             )
         )
-    return Table("people", "党员花名册", ("编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织"), rows)
+    return Table(
+        "党员花名册", "党员花名册", ("编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织"), rows
+    )
 
 
 LEDGERS: tuple[Callable[[Archive, Views], Table], ...] = (
@@ -398,7 +400,7 @@ def _stable_zip(data: bytes) -> bytes:
 
 
 def files(archive: Archive, views: Views) -> dict[str, bytes | Deferred]:
-    """Every ledger as ledgers/files/<name>.xlsx and .csv, for the site.
+    """Every ledger as ledgers/files/<name>.xlsx and .csv (会议.xlsx …), for the site.
 
     A workbook is only made again when its table (seen through its CSV) or its title lines changed.
     """

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import charts, completeness, ledgers, vocab
+from . import charts, completeness, export, ledgers, vocab
 from .derive import Views, date_label, record_date
-from .export import LEDGERS
 from .resolve import Archive
 
 ROOT = "../../"  # from /ledgers/<page>/ to the site root, for links inside raw HTML
@@ -20,7 +19,7 @@ def pages(archive: Archive, views: Views) -> dict[str, tuple[str, dict[str, Any]
     found: dict[str, tuple[str, dict[str, Any]]] = {
         "ledgers/index.md": (
             "ledgers/index.md.j2",
-            {"downloads": [(make.__name__, label) for make, label in zip(LEDGERS, LABELS, strict=True)]},
+            {"downloads": [(table.name, table.label) for table in export.tables(archive, views)]},
         ),
     }
     builders: dict[str, Callable[[Archive, Views], dict[str, Any]]] = {
@@ -37,9 +36,6 @@ def pages(archive: Archive, views: Views) -> dict[str, tuple[str, dict[str, Any]
         found[f"ledgers/{name}.md"] = (f"ledgers/{name}.md.j2", build(archive, views))
     found.update(_completeness(archive, views))
     return found
-
-
-LABELS = ("三会一课台账", "会议台账", "出勤台账", "会后落实台账", "荣誉台账", "成果台账", "考核台账", "党员花名册")
 
 
 def _compliance(archive: Archive, views: Views) -> dict[str, Any]:

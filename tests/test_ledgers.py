@@ -153,11 +153,11 @@ def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
             "export", "--content", content, "--format", fmt, "--out", tmp_path / fmt, "--today", "2023-03-31"
         )
         assert result.returncode == 0, result.stdout + result.stderr
-    rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "meetings.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "会议.csv").read_text(encoding="utf-8-sig"))))
     assert rows[0][:5] == ["编号", "日期", "组织", "类型", "标题"]
     assert rows[1][:5] == ["z1", "2023-03-05", "第一党支部", "支委会", "zb2023-03-05支委会"]
     assert rows[1][9:13] == ["1", "1", "100.0%", "张伟"]
-    book = openpyxl.load_workbook(tmp_path / "xlsx" / "meetings.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "xlsx" / "会议.xlsx")
     sheet = book.active
     assert sheet["A1"].value == "测试档案　会议台账" and sheet["A1"].font.bold
     assert sheet["A2"].value == "期间：2023-03-05 至 2023-03-31　　统计截至：2023-03-31"
@@ -168,9 +168,9 @@ def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet["B4"].value == datetime(2023, 3, 5) and sheet["B4"].number_format == "yyyy-mm-dd"
     assert sheet.column_dimensions["E"].width >= 10
-    actions = openpyxl.load_workbook(tmp_path / "xlsx" / "actions.xlsx").active
+    actions = openpyxl.load_workbook(tmp_path / "xlsx" / "会后落实.xlsx").active
     assert [c.value for c in actions[4]][:4] == ["报送材料", "李娜", datetime(2023, 3, 20), "未开始"]
-    roster = list(csv.reader(io.StringIO((tmp_path / "csv" / "people.csv").read_text(encoding="utf-8-sig"))))
+    roster = list(csv.reader(io.StringIO((tmp_path / "csv" / "党员花名册.csv").read_text(encoding="utf-8-sig"))))
     assert roster[0] == ["编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织"]
     assert {r[1] for r in roster[1:]} == {"张伟", "李娜"}
 
@@ -183,11 +183,11 @@ def test_exported_text_never_runs_as_a_formula(tmp_path: Path) -> None:
     for fmt in ("csv", "xlsx"):
         args = ("export", "--content", content, "--format", fmt, "--out", tmp_path / fmt, "--today", "2023-03-31")
         assert zhibu(*args).returncode == 0
-    cell = openpyxl.load_workbook(tmp_path / "xlsx" / "meetings.xlsx").active["E4"]
+    cell = openpyxl.load_workbook(tmp_path / "xlsx" / "会议.xlsx").active["E4"]
     assert (cell.value, cell.data_type) == (title, "s")
-    rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "meetings.csv").read_text(encoding="utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO((tmp_path / "csv" / "会议.csv").read_text(encoding="utf-8-sig"))))
     assert rows[1][4] == "'" + title
-    assert read_book(tmp_path / "csv" / "meetings.csv")[0].rows[1][4] == title
+    assert read_book(tmp_path / "csv" / "会议.csv")[0].rows[1][4] == title
 
 
 def test_compliance_export_agrees_with_the_ledger_and_counts_restricted_meetings(tmp_path: Path) -> None:
@@ -203,7 +203,7 @@ def test_compliance_export_agrees_with_the_ledger_and_counts_restricted_meetings
         assert zhibu(*args).returncode == 0
     full = check(content, include_restricted=True, today=date(2023, 4, 15)).views.compliance
     expected = {(r.org.data.name, r.type, 2023): r.year(2023) for r in full}
-    sheet = openpyxl.load_workbook(tmp_path / "xlsx" / "compliance.xlsx").active
+    sheet = openpyxl.load_workbook(tmp_path / "xlsx" / "三会一课.xlsx").active
     header = [c.value for c in sheet[3]]
     assert header == ["组织", "会议类型", "频次要求", "年度", "应召开", "已召开", "完成率", "未召开期间", "会议编号"]
     rows = {(r[0], r[1], r[3]): r for r in sheet.iter_rows(min_row=4, values_only=True)}
@@ -211,14 +211,24 @@ def test_compliance_export_agrees_with_the_ledger_and_counts_restricted_meetings
     assert rows[("第一党支部", "支委会", 2023)][7:] == ("3月", "受限、z2")
     rate = sheet.cell(row=4 + list(rows).index(("第一党支部", "支委会", 2023)), column=7)
     assert rate.value == 2 / 3 and rate.number_format == "0.0%"
-    text = (tmp_path / "csv" / "compliance.csv").read_text(encoding="utf-8-sig")
+    text = (tmp_path / "csv" / "三会一课.csv").read_text(encoding="utf-8-sig")
     assert "第一党支部,支委会,每月,2023,3,2,66.7%,3月,受限、z2" in text and "z1" not in text
+
+
+def test_an_exported_ledger_imports_again_past_its_title_lines(tmp_path: Path) -> None:
+    honour = "title: 先进基层党组织\ndate: 2023-06-28\nlevel: 公司级\nrecipients:\n  - {org: zb}\n"
+    content = write_archive(tmp_path / "a", {"honours/h1.yaml": honour})
+    assert zhibu("export", "--content", content, "--out", tmp_path / "out", "--today", "2023-12-31").returncode == 0
+    empty = write_archive(tmp_path / "b")
+    result = zhibu("import", "荣誉", tmp_path / "out" / "荣誉.xlsx", "--content", empty)
+    assert result.returncode == 0 and "已导入 1 条记录" in result.stdout, result.stdout + result.stderr
+    assert "先进基层党组织" in next((empty / "honours").rglob("*.yaml")).read_text(encoding="utf-8")
 
 
 def test_ledger_pages_and_downloads_are_in_the_site(demo_site: Path) -> None:
     for page in ("compliance", "attendance", "actions", "assessments", "honours", "achievements", "talent", "projects"):
         assert (demo_site / "ledgers" / page / "index.html").is_file(), page
-    for name in ("compliance", "meetings", "attendance", "actions", "honours", "achievements", "assessments", "people"):
+    for name in ("三会一课", "会议", "出勤", "会后落实", "荣誉", "成果", "考核", "党员花名册"):
         assert (demo_site / "ledgers" / "files" / f"{name}.xlsx").is_file()
         assert (demo_site / "ledgers" / "files" / f"{name}.csv").is_file()
     html = (demo_site / "ledgers" / "compliance" / "index.html").read_text(encoding="utf-8")
