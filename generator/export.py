@@ -240,10 +240,12 @@ def assessments(archive: Archive, views: Views) -> Table:
     return Table("考核", "考核台账", headers, rows)
 
 
-def people(archive: Archive, views: Views) -> Table:
-    rows = []
+def _roster(archive: Archive, views: Views, statuses: tuple[str, ...]) -> list[tuple[Cell, ...]]:
+    rows: list[tuple[Cell, ...]] = []
     for p in views.sorted["people"]:
         d = p.data
+        if d.status not in statuses:
+            continue
         current = [
             m.org
             for m in d.memberships
@@ -260,9 +262,21 @@ def people(archive: Archive, views: Views) -> Table:
                 "、".join(_name(archive, "orgs", o) for o in current),
             )
         )
-    return Table(
-        "党员花名册", "党员花名册", ("编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织"), rows
-    )
+    return rows
+
+
+ROSTER = ("编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织")
+
+
+def people(archive: Archive, views: Views) -> Table:
+    """正式党员 and 预备党员 only: the roster an inspector counts members from."""
+    return Table("党员花名册", "党员花名册", ROSTER, _roster(archive, views, ("正式党员", "预备党员")))
+
+
+def applicants(archive: Archive, views: Views) -> Table:
+    """入党积极分子 and 发展对象, kept apart from the members' roster."""
+    rows = _roster(archive, views, ("发展对象", "入党积极分子"))
+    return Table("入党积极分子和发展对象", "入党积极分子和发展对象名册", ROSTER, rows)
 
 
 LEDGERS: tuple[Callable[[Archive, Views], Table], ...] = (
@@ -274,6 +288,7 @@ LEDGERS: tuple[Callable[[Archive, Views], Table], ...] = (
     achievements,
     assessments,
     people,
+    applicants,
 )
 
 

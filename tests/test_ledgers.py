@@ -225,10 +225,40 @@ def test_an_exported_ledger_imports_again_past_its_title_lines(tmp_path: Path) -
     assert "先进基层党组织" in next((empty / "honours").rglob("*.yaml")).read_text(encoding="utf-8")
 
 
+def test_roster_holds_members_and_applicants_have_their_own_file(tmp_path: Path) -> None:
+    files = {
+        f"people/{pid}.yaml": f"name: {name}\nstatus: {status}\nmemberships:\n  - org: xz\n"
+        for pid, name, status in (
+            ("wang", "王强", "预备党员"),
+            ("zhao", "赵敏", "入党积极分子"),
+            ("qian", "钱军", "发展对象"),
+        )
+    }
+    content = write_archive(tmp_path, files)
+    assert zhibu("export", "--content", content, "--out", tmp_path / "out", "--today", "2023-12-31").returncode == 0
+
+    def names(stem: str) -> dict[str, str]:
+        sheet = openpyxl.load_workbook(tmp_path / "out" / f"{stem}.xlsx").active
+        return {r[1]: r[2] for r in sheet.iter_rows(min_row=4, values_only=True)}
+
+    assert names("党员花名册") == {"张伟": "正式党员", "李娜": "正式党员", "王强": "预备党员"}
+    assert names("入党积极分子和发展对象") == {"赵敏": "入党积极分子", "钱军": "发展对象"}
+
+
 def test_ledger_pages_and_downloads_are_in_the_site(demo_site: Path) -> None:
     for page in ("compliance", "attendance", "actions", "assessments", "honours", "achievements", "talent", "projects"):
         assert (demo_site / "ledgers" / page / "index.html").is_file(), page
-    for name in ("三会一课", "会议", "出勤", "会后落实", "荣誉", "成果", "考核", "党员花名册"):
+    for name in (
+        "三会一课",
+        "会议",
+        "出勤",
+        "会后落实",
+        "荣誉",
+        "成果",
+        "考核",
+        "党员花名册",
+        "入党积极分子和发展对象",
+    ):
         assert (demo_site / "ledgers" / "files" / f"{name}.xlsx").is_file()
         assert (demo_site / "ledgers" / "files" / f"{name}.csv").is_file()
     html = (demo_site / "ledgers" / "compliance" / "index.html").read_text(encoding="utf-8")
