@@ -43,10 +43,11 @@ def inner(root: Path) -> dict[str, object]:
     """Run in a fresh process: every stage, timed, for the archive under root/content."""
     import yaml
 
-    from generator import derive, ledgers, load, privacy, resolve, validate
+    from generator.ledgers import compute as ledgers
     from generator.pipeline import Checked
     from generator.plugin import navigation
-    from generator.publish import run_mkdocs, template_dir
+    from generator.stages import derive, load, privacy, resolve, validate
+    from generator.stages.publish import run_mkdocs, template_dir
 
     content, docs, site = root / "content", root / "docs", root / "site"
     stages: dict[str, dict[str, float]] = {}

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, REPO, serve_dir
 
 from generator.pipeline import check
-from generator.query import Query, search
+from generator.search.query import Query, search
 
 ROOT = REPO
 QUERIES = ROOT / "tests" / "search_queries.yaml"

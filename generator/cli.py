@@ -18,17 +18,19 @@ from typing import Any
 import click
 from mkdocs.exceptions import Abort
 
-from . import cli_zh, console, export, fullbook, importer, sheets, writeplan
-from .derive import date_text, record_title
-from .diagnostics import Severity
-from .links import broken_links
-from .model import COLLECTIONS, date_problem
-from .pipeline import Checked, check, generate
-from .plugin import navigation
-from .publish import build_key, find_config, record_state, reuse_previous, run_mkdocs, staged_site
-from .query import Query, UnknownFilter, parse_bound, search
-from .scaffold import KINDS, NewOptions, init_archive, new_record
-from .schema import field_reference, schemas
+from generator import cli_zh, console
+from generator.diagnostics import Severity
+from generator.editing import fullbook, importer, sheets, writeplan
+from generator.editing.scaffold import KINDS, NewOptions, init_archive, new_record
+from generator.editing.schema import field_reference, schemas
+from generator.ledgers import export
+from generator.model import COLLECTIONS, date_problem
+from generator.pipeline import Checked, check, generate
+from generator.plugin import navigation
+from generator.search.query import Query, UnknownFilter, parse_bound, search
+from generator.stages.derive import date_text, record_title
+from generator.stages.links import broken_links
+from generator.stages.publish import build_key, find_config, record_state, reuse_previous, run_mkdocs, staged_site
 
 cli_zh.install()  # before the commands below create click's parameter types
 
@@ -693,7 +695,7 @@ def _import_full(source: Path, content_dir: Path, skip_bad: bool, update: bool, 
 @verbosity
 def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> None:
     """本地预览站点（http://127.0.0.1:端口），记录改动后自动刷新；有错误时显示上次成功的站点和问题清单。"""
-    from .serve import PortError, serve
+    from generator.web.serve import PortError, serve
 
     Reporter(quiet, verbose)
     if not content_dir.is_dir():

@@ -12,7 +12,7 @@ import logging
 import re
 from collections.abc import Callable
 
-from .plugin import ARCHIVE_ERRORS
+from generator.plugin import ARCHIVE_ERRORS
 
 # Messages that are part of how zhibu drives MkDocs: never worth a user's attention.
 EXPECTED = (

@@ -25,8 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from . import vocab
-from .vocab import Vocabulary
+from generator import vocab
+from generator.vocab import Vocabulary
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 

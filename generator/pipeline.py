@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from . import completeness, ledgers, privacy
-from .derive import Views, derive
-from .diagnostics import Diagnostic, Severity, has_errors
-from .load import Content, load
-from .publish import WriteStats, template_dir, write_docs
-from .render import render
-from .resolve import Archive, published, resolve
-from .validate import validate
+from generator.diagnostics import Diagnostic, Severity, has_errors
+from generator.ledgers import completeness
+from generator.ledgers import compute as ledgers
+from generator.stages import privacy
+from generator.stages.derive import Views, derive
+from generator.stages.load import Content, load
+from generator.stages.publish import WriteStats, template_dir, write_docs
+from generator.stages.render import render
+from generator.stages.resolve import Archive, published, resolve
+from generator.stages.validate import validate
 
 Progress = Callable[[str], None]
 

@@ -19,14 +19,14 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from .index import IndexingError, index_site, skip_furniture
-from .model import COLLECTIONS
-from .pipeline import Checked, check, generate
-from .publish import template_dir
-from .render import page_title, text_page_title
+from generator.model import COLLECTIONS
+from generator.pipeline import Checked, check, generate
+from generator.stages.index import IndexingError, index_site, skip_furniture
+from generator.stages.publish import template_dir
+from generator.stages.render import page_title, text_page_title
 
 log = logging.getLogger("mkdocs.plugins.zhibu")
-SAFE_MARKDOWN = "generator.markdown_safe"  # its name in templates/mkdocs.yml
+SAFE_MARKDOWN = "generator.stages.markdown_safe"  # its name in templates/mkdocs.yml
 ARCHIVE_ERRORS = "档案中有错误，未生成站点（用 zhibu check 查看）"
 
 

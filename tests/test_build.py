@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import DEMO, REPO, write_archive, zhibu
 
-from generator.links import broken_links, page_links
 from generator.model import COLLECTIONS
+from generator.stages.links import broken_links, page_links
 
 
 @pytest.fixture(scope="module")

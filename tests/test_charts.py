@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import check_at, write_archive
 
-from generator import charts
-from generator.ledgers import change_label, metric_direction
+from generator.ledgers import charts
+from generator.ledgers.compute import change_label, metric_direction
 
 SVG = "{http://www.w3.org/2000/svg}"
 

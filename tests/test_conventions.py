@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import DEMO, check_at, write_archive, zhibu
 
-from generator.conventions import propose
+from generator.editing.conventions import propose
 from generator.pipeline import check
-from generator.resolve import Archive
+from generator.stages.resolve import Archive
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 from conftest import DEMO, REPO, write_archive, zhibu
 
-from generator.load import load
+from generator.editing.schema import field_reference, field_rows, schemas
 from generator.model import ARCHIVE, COLLECTIONS
-from generator.schema import field_reference, field_rows, schemas
+from generator.stages.load import load
 
 # ---------------------------------------------------------------- init and new
 
@@ -251,6 +251,6 @@ def test_no_git_means_no_history_and_no_error(tmp_path: Path) -> None:
 
 
 def test_repo_pre_commit_config_is_the_one_init_writes() -> None:
-    from generator.scaffold import PRE_COMMIT_CONFIG
+    from generator.editing.scaffold import PRE_COMMIT_CONFIG
 
     assert (REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8") == PRE_COMMIT_CONFIG

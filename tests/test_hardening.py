@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import check_at, only_error, serve_dir, write_archive, zhibu
 
-from generator.publish import template_dir
+from generator.stages.publish import template_dir
 
 MEETING = "type: 支委会\ntitle: 支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
 PARTS = (

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import DEMO, write_archive, zhibu
 
-from generator.load import load
+from generator.stages.load import load
 
 
 def workbook(path: Path, *sheets: tuple[str, list[list[Any]]]) -> Path:
@@ -453,7 +453,7 @@ def test_two_ledger_sheets_need_sheet_and_files_that_are_not_sheets_get_a_chines
 
 
 def validated(content: Path) -> dict[tuple[str, str], Any]:
-    from generator.validate import validate
+    from generator.stages.validate import validate
 
     found, problems = validate(load(content).records)
     assert found.archive is not None, problems
@@ -497,7 +497,7 @@ def test_full_export_leaves_restricted_records_out_and_says_so(tmp_path: Path) -
 def test_full_workbook_lays_out_every_field_once_and_keeps_formulas_as_text(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from generator.fullbook import LAYOUTS, Layout
+    from generator.editing.fullbook import LAYOUTS, Layout
     from generator.model import ARCHIVE, COLLECTIONS
 
     def covered(lay: Layout) -> set[str]:

@@ -13,8 +13,8 @@ from typing import Any
 import openpyxl
 from conftest import DEMO, write_archive, zhibu
 
+from generator.editing.sheets import read_book
 from generator.pipeline import check
-from generator.sheets import read_book
 
 
 def meeting(kind: str, org: str, day: str, attendees: list[str], absent: str = "", extra: str = "") -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import check_at, write_archive
 
-from generator.render import render
+from generator.stages.render import render
 
 MEETING = (
     "type: 主题党日\ntitle: 三月主题党日\norg: zb\ndate: 2023-03-10\nattendees:\n  - zhang\n"

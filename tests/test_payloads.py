@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import TODAY, check_at, serve_dir, write_archive, zhibu
 
-from generator.derive import record_title
+from generator.stages.derive import record_title
 
 # Each payload carries `data-p`: an element that has it became markup.
 TEXT = [
@@ -389,7 +389,7 @@ unexpected low surrogate area
 
 @pytest.mark.parametrize("problem", LIBYAML_PROBLEMS)
 def test_every_libyaml_problem_has_a_chinese_message(problem: str) -> None:
-    from generator.yaml_errors import UNKNOWN, translate
+    from generator.stages.yaml_errors import UNKNOWN, translate
 
     message = translate(problem)
     assert message != UNKNOWN and not english(message)

@@ -12,9 +12,9 @@ from conftest import write_archive
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.load import Content, RawRecord, _YamlProblem, load, parse_yaml
-from generator.resolve import resolve
-from generator.validate import validate
+from generator.stages.load import Content, RawRecord, _YamlProblem, load, parse_yaml
+from generator.stages.resolve import resolve
+from generator.stages.validate import validate
 
 VALID = {
     "type": "支委会",

@@ -12,7 +12,7 @@ import yaml
 from conftest import DEMO
 
 from generator.pipeline import check
-from generator.understand import understand, vocabulary
+from generator.search.understand import understand, vocabulary
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ import yaml
 from conftest import DEMO, zhibu
 
 from generator.pipeline import Checked
-from generator.query import Query, search
-from generator.understand import understand, vocabulary
+from generator.search.query import Query, search
+from generator.search.understand import understand, vocabulary
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
 

@@ -14,10 +14,10 @@ from typing import Any, get_origin
 
 from pydantic import ValidationError
 
-from .diagnostics import Diagnostic, error, has_errors, warning
-from .load import Loc, RawRecord
-from .model import ARCHIVE, COLLECTIONS, ID_PATTERN, Model
-from .vocab import PARTY_MEMBER_STATUSES
+from generator.diagnostics import Diagnostic, error, has_errors, warning
+from generator.model import ARCHIVE, COLLECTIONS, ID_PATTERN, Model
+from generator.stages.load import Loc, RawRecord
+from generator.vocab import PARTY_MEMBER_STATUSES
 
 
 @dataclass(frozen=True)

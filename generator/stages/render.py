@@ -18,17 +18,19 @@ from typing import Any
 
 import jinja2
 
-from . import export, ledger_pages, ledgers
-from .derive import DATED, Views, date_label, record_date, record_title
-from .load import Page
-from .markdown_safe import to_html
-from .model import COLLECTIONS
-from .publish import Deferred
-from .resolve import Archive
-from .schema import field_reference
-from .search_keys import search_keys
-from .understand import facets, vocabulary
-from .validate import Record
+from generator.editing.schema import field_reference
+from generator.ledgers import compute as ledgers
+from generator.ledgers import export
+from generator.ledgers import pages as ledger_pages
+from generator.model import COLLECTIONS
+from generator.search.keys import search_keys
+from generator.search.understand import facets, vocabulary
+from generator.stages.derive import DATED, Views, date_label, record_date, record_title
+from generator.stages.load import Page
+from generator.stages.markdown_safe import to_html
+from generator.stages.publish import Deferred
+from generator.stages.resolve import Archive
+from generator.stages.validate import Record
 
 PER_PAGE = 50
 # How a person or org appears in a record, by (collection, field); "" matches any collection.

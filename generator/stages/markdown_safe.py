@@ -32,7 +32,7 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import ENTITY_RE, InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from .diagnostics import quoted
+from generator.diagnostics import quoted
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 EXAMPLE_PATH = "files/2023/签到表.pdf"
@@ -145,7 +145,7 @@ def site_extensions() -> tuple[Any, ...]:
     """The Markdown extensions of the site (templates/mkdocs.yml) for record text."""
     config = yaml.safe_load(resources.files("generator.templates").joinpath("mkdocs.yml").read_text("utf-8"))
     names = (next(iter(e)) if isinstance(e, dict) else e for e in config["markdown_extensions"])
-    return tuple(n for n in names if n not in ("generator.markdown_safe", "toc"))  # ids belong to the page
+    return tuple(n for n in names if n not in ("generator.stages.markdown_safe", "toc"))  # ids belong to the page
 
 
 @cache

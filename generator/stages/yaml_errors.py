@@ -9,7 +9,7 @@ import re
 
 import yaml
 
-from .diagnostics import quoted
+from generator.diagnostics import quoted
 
 _QUOTE_IT = "（值里有冒号、# 或以特殊字符开头时，请给整个值加引号）"
 # (pattern, message): libyaml's problem strings, then PyYAML's own wording of the same problems.

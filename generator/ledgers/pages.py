@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import charts, completeness, export, ledgers, vocab
-from .derive import Views, date_label, record_date
-from .resolve import Archive
+from generator import vocab
+from generator.ledgers import charts, completeness, export
+from generator.ledgers import compute as ledgers
+from generator.stages.derive import Views, date_label, record_date
+from generator.stages.resolve import Archive
 
 ROOT = "../../"  # from /ledgers/<page>/ to the site root, for links inside raw HTML
 

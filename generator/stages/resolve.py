@@ -19,14 +19,14 @@ from functools import cache, cached_property
 from inspect import isclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from .diagnostics import Diagnostic, error, warning
-from .history import Change
-from .load import Content, Loc, Page
-from .markdown_safe import line_of, link_problem, links_in, page_base
-from .model import Attachment, MarkdownSyntax, Model, Ref
-from .orgnames import OrgNames
-from .validate import Record, Validated
-from .vocab import PARENT_KINDS, PARTY_MEMBER_STATUSES
+from generator.diagnostics import Diagnostic, error, warning
+from generator.model import Attachment, MarkdownSyntax, Model, Ref
+from generator.orgnames import OrgNames
+from generator.stages.history import Change
+from generator.stages.load import Content, Loc, Page
+from generator.stages.markdown_safe import line_of, link_problem, links_in, page_base
+from generator.stages.validate import Record, Validated
+from generator.vocab import PARENT_KINDS, PARTY_MEMBER_STATUSES
 
 Step = tuple[str, str] | None  # (attribute, YAML key), or None for "each list item"
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import privacy
-from .diagnostics import Diagnostic, Severity
-from .load import Content, RawRecord, load, parse_yaml
-from .model import ID_PATTERN
-from .resolve import resolve
-from .scaffold import record_text
-from .validate import validate
+from generator.diagnostics import Diagnostic, Severity
+from generator.editing.scaffold import record_text
+from generator.model import ID_PATTERN
+from generator.stages import privacy
+from generator.stages.load import Content, RawRecord, load, parse_yaml
+from generator.stages.resolve import resolve
+from generator.stages.validate import validate
 
 ID_RULE = "只能用小写字母、数字和连字符，以字母或数字开头，最长 80 个字符"
 

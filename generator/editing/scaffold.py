@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import conventions
-from .model import COLLECTIONS, ID_PATTERN
-from .resolve import Archive
-from .validate import Record, is_list, submodel
-from .vocab import MEETING_TYPES
+from generator.editing import conventions
+from generator.model import COLLECTIONS, ID_PATTERN
+from generator.stages.resolve import Archive
+from generator.stages.validate import Record, is_list, submodel
+from generator.vocab import MEETING_TYPES
 
 _PLAIN_UNSAFE = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|: | #|\s$|^(?:~|null|Null|NULL)$")
 
@@ -228,7 +228,7 @@ INIT_README = """# 党建档案
 
 def init_archive(root: Path, today: date) -> list[Path]:
     """A new archive that passes `zhibu check`: one branch, its secretary, one committee meeting."""
-    from .schema import schemas
+    from generator.editing.schema import schemas
 
     if (root / "content").exists():
         raise FileExistsError(f"{root / 'content'} 已存在")

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .model import COLLECTIONS
+from generator.model import COLLECTIONS
 
 # Only record pages carry data-pagefind-body: reading listings and ledgers too would cost time for nothing.
 RECORD_PAGES = "{" + ",".join(COLLECTIONS) + "}/*/index.html"

@@ -18,14 +18,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import conventions
-from .load import RawRecord
-from .model import COLLECTIONS, PartialDate
-from .resolve import Archive
-from .sheets import Table, cell_text
-from .validate import translate
-from .vocab import MEETING_TYPES
-from .writeplan import Planned, UnsafePath, prove_inside, settle, target
+from generator.editing import conventions
+from generator.editing.sheets import Table, cell_text
+from generator.editing.writeplan import Planned, UnsafePath, prove_inside, settle, target
+from generator.model import COLLECTIONS, PartialDate
+from generator.stages.load import RawRecord
+from generator.stages.resolve import Archive
+from generator.stages.validate import translate
+from generator.vocab import MEETING_TYPES
 
 # ---------------------------------------------------------------- columns
 

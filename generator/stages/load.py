@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, error, warning
-from .history import Change, last_changes
-from .model import COLLECTIONS, FIELD_NAMES
-from .yaml_errors import describe, full_width_colons, repair_full_width_colons
+from generator.diagnostics import Diagnostic, error, warning
+from generator.model import COLLECTIONS, FIELD_NAMES
+from generator.stages.history import Change, last_changes
+from generator.stages.yaml_errors import describe, full_width_colons, repair_full_width_colons
 
 Loc = tuple[str | int, ...]
 

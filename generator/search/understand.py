@@ -21,11 +21,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import vocab
-from .derive import date_text
-from .model import COLLECTIONS
-from .resolve import Archive
-from .validate import Record
+from generator import vocab
+from generator.model import COLLECTIONS
+from generator.stages.derive import date_text
+from generator.stages.resolve import Archive
+from generator.stages.validate import Record
 
 # The search facet that names the kind of record within a collection.
 KIND_FACETS = {"meetings": "会议类型", "achievements": "成果类别", "activities": "活动类型", "projects": "项目类型"}

@@ -18,13 +18,13 @@ from typing import Any, get_origin
 
 from pydantic import ValidationError
 
-from . import conventions
-from .importer import Refs, same
-from .model import ARCHIVE, COLLECTIONS, Model
-from .resolve import Archive
-from .sheets import cell_text, formula_like
-from .validate import is_list, submodel
-from .writeplan import Planned, UnsafePath, settle, target
+from generator.editing import conventions
+from generator.editing.importer import Refs, same
+from generator.editing.sheets import cell_text, formula_like
+from generator.editing.writeplan import Planned, UnsafePath, settle, target
+from generator.model import ARCHIVE, COLLECTIONS, Model
+from generator.stages.resolve import Archive
+from generator.stages.validate import is_list, submodel
 
 MARKER = "zhibu 全量档案"
 ARCHIVE_SHEET = "档案"

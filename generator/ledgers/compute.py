@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .diagnostics import Diagnostic, warning
-from .resolve import Archive
-from .validate import Record
-from .vocab import CLOSED_ACTION_STATUSES, FREQUENCIES
+from generator.diagnostics import Diagnostic, warning
+from generator.stages.resolve import Archive
+from generator.stages.validate import Record
+from generator.vocab import CLOSED_ACTION_STATUSES, FREQUENCIES
 
 MONTHS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
 FREQUENCY_LABELS = {"monthly": "每月", "quarterly": "每季度", "half-yearly": "每半年", "yearly": "每年"}

@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import ledgers
-from .resolve import Archive
-from .validate import Record
+from generator.ledgers import compute as ledgers
+from generator.stages.resolve import Archive
+from generator.stages.validate import Record
 
 __all__ = ["MEETING_CODES", "Proposal", "propose", "same_period", "stem"]
 

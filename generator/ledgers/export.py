@@ -16,11 +16,11 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
-from . import ledgers
-from .derive import Views
-from .publish import Deferred
-from .resolve import Archive
-from .sheets import csv_safe, formula_like
+from generator.editing.sheets import csv_safe, formula_like
+from generator.ledgers import compute as ledgers
+from generator.stages.derive import Views
+from generator.stages.publish import Deferred
+from generator.stages.resolve import Archive
 
 Cell = str | int | float | date | None
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .derive import record_date, record_title
-from .model import COLLECTIONS, PartialDate, parse_partial_date
-from .resolve import Archive
-from .search_keys import normalise
-from .understand import Understood, facets, understand, vocabulary
-from .validate import Record
-from .vocab import MEETING_TYPES
+from generator.model import COLLECTIONS, PartialDate, parse_partial_date
+from generator.search.keys import normalise
+from generator.search.understand import Understood, facets, understand, vocabulary
+from generator.stages.derive import record_date, record_title
+from generator.stages.resolve import Archive
+from generator.stages.validate import Record
+from generator.vocab import MEETING_TYPES
 
 
 class UnknownFilter(ValueError):
@@ -72,7 +72,7 @@ def record_text(archive: Archive, record: Record) -> str:
 def _strong_text(archive: Archive, record: Record, tags_only: bool = False) -> str:
     """Title and tags; unless tags_only also agenda titles, line/crew/post and the names referred to.
 
-    These are the search page's key index (generator/search_keys.py).
+    These are the search page's key index (generator/search/keys.py).
     """
     data = record.data
     keys = [record_title(archive, record), *getattr(data, "tags", [])]

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from . import completeness, ledgers, vocab
-from .model import COLLECTIONS
-from .resolve import Archive, Attendance
-from .validate import Record
+from generator import vocab
+from generator.ledgers import completeness
+from generator.ledgers import compute as ledgers
+from generator.model import COLLECTIONS
+from generator.stages.resolve import Archive, Attendance
+from generator.stages.validate import Record
 
 # Collections that are dated events, shown newest first and grouped by year.
 DATED = ("meetings", "honours", "achievements", "activities", "projects", "assessments")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import ARCHIVE, COLLECTIONS, Collection, Model
-from .validate import is_list, submodel
+from generator.model import ARCHIVE, COLLECTIONS, Collection, Model
+from generator.stages.validate import is_list, submodel
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 

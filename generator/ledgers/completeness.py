@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import Diagnostic, warning
-from .resolve import Archive
-from .validate import Record
-from .vocab import ALL_MEETINGS
+from generator.diagnostics import Diagnostic, warning
+from generator.stages.resolve import Archive
+from generator.stages.validate import Record
+from generator.vocab import ALL_MEETINGS
 
 # scope (全部 or a meeting type) -> parts a complete record has; 全部 applies to every type.
 DEFAULT_PARTS: dict[str, tuple[str, ...]] = {

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .diagnostics import Diagnostic, error, warning
-from .load import Loc, Page, RawRecord
+from generator.diagnostics import Diagnostic, error, warning
+from generator.stages.load import Loc, Page, RawRecord
 
 _ID_CARD = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")

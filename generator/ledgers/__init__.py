@@ -1,0 +1,1 @@
+"""Ledgers (台账): views computed from the records, their pages, charts and exported workbooks."""

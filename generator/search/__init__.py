@@ -1,0 +1,1 @@
+"""Search: query understanding, the key index and `zhibu search` over the records."""
