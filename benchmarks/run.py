@@ -1,16 +1,18 @@
-"""Benchmark harness: time and peak memory of every stage, against the floors of the same run.
+"""Benchmark harness: issue 15's table, every row against the floors of the same run.
 
-    python benchmarks/run.py                      # 1,000 and 10,000 records
-    python benchmarks/run.py --sizes 1000,10000,50000 --out benchmarks/out
+    python benchmarks/run.py                                  # 1,000 and 10,000 records
+    python benchmarks/run.py --sizes 1000,10000,20000 --out benchmarks/out
 
-For each size it writes a synthetic archive (benchmarks/synth.py) and, in a fresh
-process, runs zhibu stage by stage: YAML load, validation, reference resolution,
-derived views, Markdown rendering and writing, the MkDocs build and Pagefind
-indexing. In the same process it measures two floors: the bare
-yaml.CSafeLoader parse of the same files and a plain `mkdocs build` of the same
-generated Markdown with no zhibu code. It also times a rebuild with nothing
-changed and a rebuild after one record changed. Peak memory is the process's
-high-water mark (RSS) after each stage. Results go to results.json and a table.
+For each size it writes a synthetic archive (benchmarks/synth.py) and measures, each
+command in a fresh process: `zhibu check` (first run and with its cache), `zhibu build`
+cold, with nothing changed and after one record changed, the seconds from saving a
+record to `zhibu serve` showing it (benchmarks/serve_latency.py), and the peak memory
+(largest process, Pagefind included). The floors come from the same run: the bare
+yaml.CSafeLoader parse of the same files, a plain `mkdocs build` of the same generated
+Markdown with no zhibu code, and Pagefind alone over the built site. A second table
+times every stage of a cold build in one process (where the time goes). The machine's
+load average is printed beside each size: on a shared machine, read numbers with it.
+Results go to results.json (after each size) and two Markdown tables for the README.
 Nothing here asserts a timing.
 """
 
@@ -18,14 +20,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -110,6 +116,8 @@ def inner(root: Path) -> dict[str, object]:
         site_dir=str(floor_site),
         plugins=[],
         nav=navigation(checked),
+        # zhibu's own Markdown extension left out too: the generated pages' HTML passes as is.
+        markdown_extensions=["tables", "admonition", "sane_lists", {"toc": {"permalink": False}}],
     )
     start = time.perf_counter()
     build(config)
@@ -127,73 +135,146 @@ def inner(root: Path) -> dict[str, object]:
     }
 
 
-def cli_seconds(*args: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "generator", *args], check=True, capture_output=True)
-    return time.perf_counter() - start
+MEASURED = (
+    "import json, resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "subprocess.run(sys.argv[1:], check=True, capture_output=True)\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+    "print(json.dumps([time.perf_counter() - start, peak]))"
+)
+
+
+def measured(*args: str) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, the largest process, Pagefind included) of one command,
+    run from a fresh intermediate process so earlier commands do not count."""
+    out = subprocess.run([sys.executable, "-c", MEASURED, *args], check=True, capture_output=True, text=True)
+    seconds, peak = json.loads(out.stdout)
+    return seconds, peak
+
+
+def zhibu(*args: str) -> tuple[float, float]:
+    return measured(sys.executable, "-m", "generator", *args)
+
+
+def load() -> str:
+    return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def measure(size: int, work: Path) -> dict[str, object]:
+    from serve_latency import latencies
     from synth import generate
+
+    from generator.stages.index import RECORD_PAGES
 
     root = work / f"n{size}"
     shutil.rmtree(root, ignore_errors=True)
     generate(root / "content", size)
+    result: dict[str, object] = {"load_before": load()}
     output = subprocess.run(
         [sys.executable, __file__, "--inner", str(root)], check=True, capture_output=True, text=True
     )
-    result = json.loads(output.stdout.strip().splitlines()[-1])
+    result.update(json.loads(output.stdout.strip().splitlines()[-1]))
     content, site = root / "content", root / "cli-site"
     today = ["--today", TODAY.isoformat(), "--quiet"]
-    result["cli_cold"] = cli_seconds("build", "--content", str(content), "--site", str(site), *today)
-    docs = content.parent / ".zhibu" / "docs"
+    build = ("build", "--content", str(content), "--site", str(site), *today)
+    shutil.rmtree(root / ".zhibu", ignore_errors=True)
+    result["check_first"] = zhibu("check", "--content", str(content), *today)
+    result["check"] = zhibu("check", "--content", str(content), *today)
+    shutil.rmtree(root / ".zhibu", ignore_errors=True)
+    result["cli_cold"] = zhibu(*build)
+    docs = root / ".zhibu" / "docs"
     before = {p: p.stat().st_mtime_ns for p in docs.rglob("*.md")}
-    result["cli_unchanged"] = cli_seconds("build", "--content", str(content), "--site", str(site), *today)
+    result["cli_unchanged"] = zhibu(*build)
     result["rewritten_unchanged"] = sum(1 for p, t in before.items() if p.stat().st_mtime_ns != t)
     one = next(iter(sorted((content / "meetings").rglob("*.yaml"))))
     one.write_text(one.read_text(encoding="utf-8").replace("title: ", "title: 改", 1), encoding="utf-8")
     before = {p: p.stat().st_mtime_ns for p in docs.rglob("*.md")}
-    result["cli_one_changed"] = cli_seconds("build", "--content", str(content), "--site", str(site), *today)
+    result["cli_one_changed"] = zhibu(*build)
     result["rewritten_one_changed"] = sum(1 for p, t in before.items() if p.stat().st_mtime_ns != t)
-    result["check"] = cli_seconds("check", "--content", str(content), *today)
+    floor_index = site / "pagefind-floor"
+    result["floor_pagefind"] = measured(
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site),
+        "--output-subdir",
+        floor_index.name,
+        "--glob",
+        RECORD_PAGES,
+    )
+    shutil.rmtree(floor_index, ignore_errors=True)
+    result["serve"] = latencies(content, edits=3)
+    result["load_after"] = load()
     return result
 
 
-def table(results: dict[str, dict[str, object]]) -> str:
+def issue_table(results: dict[str, dict[str, Any]]) -> str:
+    """The rows of issue 15's table, each beside its target and the floors of the same run."""
     sizes = list(results)
-    rows = [("stage", *(f"{s} records" for s in sizes))]
+    rows = [("", *(f"{int(s):,} records" for s in sizes), "target")]
+
+    def row(label: str, cell: Callable[[dict[str, Any]], str], target: str) -> None:
+        rows.append((label, *(cell(results[s]) for s in sizes), target))
+
+    row(
+        "`zhibu check` vs bare CSafeLoader parse",
+        lambda r: f"{r['check'][0]:.2f} s vs {r['floor_parse']:.2f} s ({r['check'][0] / r['floor_parse']:.1f}×)",
+        "≤ 2.5× parse + 1 s",
+    )
+    row("`zhibu check`, first run (no cache)", lambda r: f"{r['check_first'][0]:.2f} s", "")
+    row("`zhibu build`, cold", lambda r: f"{r['cli_cold'][0]:.1f} s", "≤ 90 s at 10k, linear growth")
+    row(
+        "`zhibu build`, nothing changed",
+        lambda r: f"{r['cli_unchanged'][0]:.2f} s ({r['cli_unchanged'][0] / r['check'][0]:.1f}× check)",
+        "≤ 1.5× `zhibu check`",
+    )
+    row("`zhibu build`, one record changed", lambda r: f"{r['cli_one_changed'][0]:.1f} s", "≤ 20 s at 10k")
+    row(
+        "`zhibu serve`, change visible (median of 3)",
+        lambda r: f"{statistics.median(r['serve']):.2f} s",
+        "≤ 1 s at 1k, ≤ 3 s at 10k",
+    )
+    row("peak memory (cold build, largest process)", lambda r: f"{r['cli_cold'][1]:.0f} MB", "≤ 1 GB at 20k")
+    row("floor: bare CSafeLoader parse", lambda r: f"{r['floor_parse']:.2f} s", "")
+    row("floor: plain `mkdocs build` of the same Markdown", lambda r: f"{r['floor_mkdocs']:.1f} s", "")
+    row(
+        "floor: Pagefind alone",
+        lambda r: f"{r['floor_pagefind'][0]:.1f} s / {r['floor_pagefind'][1]:.0f} MB",
+        "",
+    )
+    row("pages", lambda r: f"{r['pages']:,}", "")
+    row("machine load (1/5/15 min) before → after", lambda r: f"{r['load_before']} → {r['load_after']}", "")
+    return markdown_table(rows)
+
+
+def stage_table(results: dict[str, dict[str, Any]]) -> str:
+    """Time and peak memory of every stage in one process (the profile of a cold build)."""
+    sizes = list(results)
+    rows = [("stage", *(f"{int(s):,} records" for s in sizes))]
     stage_names = ["load", "validate", "resolve", "derive", "render", "write", "mkdocs", "index"]
     for name in stage_names:
-        rows.append((name, *(_cell(results[s]["stages"][name]) for s in sizes)))  # type: ignore[index]
-    own = {s: sum(results[s]["stages"][n]["seconds"] for n in stage_names[:6]) for s in sizes}  # type: ignore[index]
+        rows.append((name, *(_cell(results[s]["stages"][name]) for s in sizes)))
+    own = {s: sum(results[s]["stages"][n]["seconds"] for n in stage_names[:6]) for s in sizes}
     rows.append(("zhibu stages (load..write)", *(f"{own[s]:.2f} s" for s in sizes)))
-    rows.append(("floor: bare CSafeLoader parse", *(f"{results[s]['floor_parse']:.2f} s" for s in sizes)))
-    rows.append(("ratio zhibu / parse", *(f"{own[s] / results[s]['floor_parse']:.1f}×" for s in sizes)))  # type: ignore[operator]
-    rows.append(("floor: plain mkdocs build", *(f"{results[s]['floor_mkdocs']:.2f} s" for s in sizes)))
+    rows.append(("ratio zhibu stages / parse", *(f"{own[s] / results[s]['floor_parse']:.1f}×" for s in sizes)))
     rows.append(
         (
-            "ratio mkdocs stage / floor",
+            "ratio MkDocs stage / plain mkdocs build",
             *(f"{results[s]['stages']['mkdocs']['seconds'] / results[s]['floor_mkdocs']:.2f}×" for s in sizes),
         )
-    )  # type: ignore[index]
-    for key, label in (
-        ("check", "zhibu check (CLI)"),
-        ("cli_cold", "zhibu build, cold (CLI)"),
-        ("cli_unchanged", "zhibu build, nothing changed"),
-        ("cli_one_changed", "zhibu build, one record changed"),
-    ):
-        rows.append((label, *(f"{results[s][key]:.1f} s" for s in sizes)))  # type: ignore[str-format]
+    )
     rows.append(("Markdown files rewritten, nothing changed", *(str(results[s]["rewritten_unchanged"]) for s in sizes)))
     rows.append(
         ("Markdown files rewritten, one record changed", *(str(results[s]["rewritten_one_changed"]) for s in sizes))
     )
-    rows.append(
-        ("peak memory (RSS)", *(f"{max(v['peak_mb'] for v in results[s]['stages'].values()):.0f} MB" for s in sizes))
-    )  # type: ignore[union-attr]
-    rows.append(("pages", *(str(results[s]["pages"]) for s in sizes)))
-    rows.append(("Pagefind index on disk", *(f"{results[s]['pagefind_bytes'] / 1e6:.1f} MB" for s in sizes)))  # type: ignore[operator]
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
+    rows.append(("Pagefind index on disk", *(f"{results[s]['pagefind_bytes'] / 1e6:.1f} MB" for s in sizes)))
+    return markdown_table(rows)
+
+
+def markdown_table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
 
@@ -216,8 +297,10 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         print(f"… {size} records", file=sys.stderr)
         results[str(size)] = measure(size, args.out)
-    (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(table(results))
+        (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(issue_table(results))
+    print()
+    print(stage_table(results))
 
 
 if __name__ == "__main__":
