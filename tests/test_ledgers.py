@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from pathlib import Path
@@ -141,11 +142,17 @@ def test_assessment_totals_and_ranking(tmp_path: Path) -> None:
     assert ranked[1].by_category == {"党建": 45, "生产": 44.5}
 
 
+ITEMS = (
+    "agenda:\n  - {title: 学习条例, kind: 学习}\n  - {title: 研究发展计划}\n"
+    "decisions:\n  - {text: 同意发展计划, votes: {for: 1, against: 0, abstain: 0}}\n  - {text: 报上级审批}\n"
+    "actions:\n  - {task: 报送材料, owner: li, due: 2023-03-20}\n"
+    "  - {task: 谈心谈话, owner: zhang, due: 2023-03-25, status: 已完成, done: 2023-03-24, result: 已谈}\n"
+)
+
+
 def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
     files = {
-        "meetings/z1.yaml": meeting(
-            "支委会", "zb", "2023-03-05", ["张伟"], extra="actions:\n  - {task: 报送材料, owner: li, due: 2023-03-20}\n"
-        )
+        "meetings/z1.yaml": meeting("支委会", "zb", "2023-03-05", ["张伟"], extra=ITEMS + "summary: 会议研究了计划。\n")
     }
     content = write_archive(tmp_path, files)
     for fmt in ("csv", "xlsx"):
@@ -157,12 +164,22 @@ def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
     assert rows[0][:5] == ["编号", "日期", "组织", "类型", "标题"]
     assert rows[1][:5] == ["z1", "2023-03-05", "第一党支部", "支委会", "zb2023-03-05支委会"]
     assert rows[1][9:13] == ["1", "1", "100.0%", "张伟"]
+    assert rows[0][14:] == ["授课人", "题目", "覆盖期间", "议程", "会议内容", "决议", "会后落实", "公开范围"]
+    assert rows[1][17:-1] == [
+        "1. 学习条例（学习）\n2. 研究发展计划",
+        "会议研究了计划。",
+        "1. 同意发展计划（赞成 1，反对 0，弃权 0）\n2. 报上级审批",
+        "1. 报送材料（责任人：李娜；期限：2023-03-20）\n"
+        "2. 谈心谈话（责任人：张伟；期限：2023-03-25；状态：已完成；完成：2023-03-24）",
+    ]
     book = openpyxl.load_workbook(tmp_path / "xlsx" / "会议.xlsx")
     sheet = book.active
     assert sheet["A1"].value == "测试档案　会议台账" and sheet["A1"].font.bold
     assert sheet["A2"].value == "期间：2023-03-05 至 2023-03-31　　统计截至：2023-03-31"
     assert sheet.freeze_panes == "A4" and sheet["A3"].value == "编号" and sheet["A3"].font.bold
-    assert sheet.auto_filter.ref == "A3:N4" and sheet.print_title_rows == "$1:$3"
+    assert sheet.auto_filter.ref == "A3:V4" and sheet.print_title_rows == "$1:$3"
+    assert sheet["R4"].alignment.wrap_text and sheet["R4"].value.count("\n") == 1
+    assert 30 < sheet.column_dimensions["U"].width <= 60  # the longest line, not the whole cell
     setup = sheet.page_setup
     assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
@@ -223,6 +240,36 @@ def test_an_exported_ledger_imports_again_past_its_title_lines(tmp_path: Path) -
     result = zhibu("import", "荣誉", tmp_path / "out" / "荣誉.xlsx", "--content", empty)
     assert result.returncode == 0 and "已导入 1 条记录" in result.stdout, result.stdout + result.stderr
     assert "先进基层党组织" in next((empty / "honours").rglob("*.yaml")).read_text(encoding="utf-8")
+
+
+def test_the_demos_meeting_ledger_imports_again_whole(tmp_path: Path) -> None:
+    """会议.xlsx carries 授课人, 题目, 覆盖期间, 议程, 会议内容, 决议 and 会后落实: its rows are whole records again."""
+    out = tmp_path / "out"
+    args = ("--include-restricted", "--out", out, "--today", "2026-11-30")
+    assert zhibu("export", "--content", DEMO, *args).returncode == 0
+    empty = tmp_path / "empty" / "content"
+    shutil.copytree(DEMO, empty, ignore=shutil.ignore_patterns("meetings"))
+    result = zhibu("import", "会议", out / "会议.xlsx", "--content", empty)
+    assert result.returncode == 0 and "已导入 348 条记录" in result.stdout, result.stdout + result.stderr
+    checked = zhibu("check", "--content", empty, "--today", "2026-11-30")
+    assert checked.returncode == 0 and "0 个警告" in checked.stdout, checked.stdout
+    leave = {"agenda": {"__all__": {"notes"}}, "actions": {"__all__": {"result"}}}
+    leave |= dict.fromkeys(("preparation", "guests", "attachments", "tags"), True)
+
+    def meetings(content: Path) -> dict[tuple[date, str], dict[str, Any]]:
+        archive = check(content, include_restricted=True, today=date(2026, 11, 30)).archive
+        lecturer = {m.id: archive.get("people", m.data.lecturer) for m in archive.records["meetings"].values()}
+        return {
+            (m.data.date, m.data.title): m.data.model_dump(exclude=leave)
+            | {"lecturer": lecturer[m.id].id if lecturer[m.id] else m.data.lecturer}
+            for m in archive.records["meetings"].values()
+        }
+
+    assert meetings(empty) == meetings(DEMO)
+    copy = tmp_path / "copy" / "content"
+    shutil.copytree(DEMO, copy)
+    again = zhibu("import", "会议", out / "会议.xlsx", "--content", copy)  # notes and results stay: nothing differs
+    assert "已导入 0 条记录，348 条已在档案中（内容相同，未重复导入）" in again.stdout, again.stdout + again.stderr
 
 
 def test_roster_holds_members_and_applicants_have_their_own_file(tmp_path: Path) -> None:

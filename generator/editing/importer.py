@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from generator.editing import conventions
+from generator.editing import conventions, itemlines
 from generator.editing.sheets import Table, cell_text
 from generator.editing.writeplan import Planned, UnsafePath, prove_inside, settle, target
 from generator.model import COLLECTIONS, PartialDate
@@ -58,6 +58,7 @@ COLUMNS: dict[str, list[Column]] = {
         "meetings",
         (
             "date",
+            "covers",
             "time",
             "org",
             "type",
@@ -66,11 +67,15 @@ COLUMNS: dict[str, list[Column]] = {
             "host",
             "recorder",
             "lecturer",
+            "topic",
             "attendees",
             "absent",
             "guests",
             "preparation",
+            "agenda",
             "summary",
+            "decisions",
+            "actions",
             "tags",
             "visibility",
         ),
@@ -87,6 +92,10 @@ COLUMNS: dict[str, list[Column]] = {
             "attendees": ("实到人员", "参会人员", "出席人员", "参加人员", "到会人员", "实到", "出席", "签到"),
             "absent": ("缺席人员", "缺席人员及原因", "缺席及原因", "请假人员", "未到人员", "缺勤人员"),
             "guests": ("列席人员", "列席"),
+            "topic": ("党课题目", "授课题目", "活动主题"),
+            "agenda": ("会议议程", "议程安排"),
+            "decisions": ("会议决议", "决定事项", "表决事项"),
+            "actions": ("会后落实事项", "落实事项", "定人定责"),
             "summary": ("会议内容", "主要内容", "内容", "会议纪要", "纪要", "总结"),
             "tags": ("关键词",),
         },
@@ -463,7 +472,7 @@ def _meeting(row: Row) -> None:
     row.put("time", parse_time)
     row.put("org", lambda v: refs.org(_text(v)))
     row.put("type", lambda v: MEETING_TYPES.canonical(_text(v)))
-    for key in ("title", "location", "preparation", "summary", "visibility"):
+    for key in ("title", "topic", "covers", "location", "preparation", "summary", "visibility"):
         row.put(key, _text if key not in ("preparation", "summary") else cell_text)
     for key in ("host", "recorder"):
         row.put(key, lambda v: refs.person(_text(v)))
@@ -474,6 +483,20 @@ def _meeting(row: Row) -> None:
     row.put("absent", refs.absent)
     row.put("guests", lambda v: [refs.person(g) if refs.known(g) else g for g in _texts(v)])
     row.put("tags", _texts)
+    row.put("agenda", lambda v: itemlines.read_agenda(cell_text(v)))
+    row.put("decisions", lambda v: itemlines.read_decisions(cell_text(v)))
+    row.put("actions", lambda v: [_action(row, a) for a in itemlines.read_actions(cell_text(v))])
+
+
+def _action(row: Row, action: dict[str, str]) -> dict[str, str]:
+    """An action line's owner as a person id, its dates as dates."""
+    out = dict(action)
+    if "owner" in out:
+        out["owner"] = row.refs.person(out["owner"])
+    for key in ("due", "done"):
+        if key in out:
+            out[key] = parse_date(out[key], row.year)[0]
+    return out
 
 
 def _person(row: Row) -> None:
@@ -681,6 +704,9 @@ def _compare(existing: Any, data: dict[str, Any], row: Row, outcome: Outcome, up
     merged = {**raw, **data}
     if existing.collection == "people" and "memberships" in data:
         merged["memberships"] = _merge_memberships(raw.get("memberships") or [], data["memberships"])
+    for key, name in ITEM_KEYS.items() if existing.collection == "meetings" else ():
+        if key in data:
+            merged[key] = _merge_items(raw.get(key) or [], data[key], name)
     order = [i.alias or n for n, i in COLLECTIONS[existing.collection].model.model_fields.items()]
     merged = {k: merged[k] for k in sorted(merged, key=lambda k: order.index(k) if k in order else len(order))}
     label = f"第 {row.number} 行：已有记录 {existing.file}"
@@ -697,6 +723,21 @@ def _compare(existing: Any, data: dict[str, Any], row: Row, outcome: Outcome, up
     old = path.read_text(encoding="utf-8-sig")
     planned = Planned(existing.collection, existing.id, prove_inside(content, path), merged, f"第 {row.number} 行", old)
     outcome.updates.append(planned)
+
+
+ITEM_KEYS = {"agenda": "title", "decisions": "text", "actions": "task"}  # a meeting's items, by what names them
+
+
+def _merge_items(old: list[Any], new: list[dict[str, Any]], name: str) -> list[Any]:
+    """A sheet's one-line items keep what only the record holds (an agenda item's notes, an action's result)."""
+    left = [item for item in old if isinstance(item, dict)]
+    out = []
+    for item in new:
+        match = next((o for o in left if o.get(name) == item[name]), None)
+        if match is not None:
+            left.remove(match)
+        out.append({**(match or {}), **item})
+    return out
 
 
 def _merge_memberships(old: list[Any], new: list[dict[str, Any]]) -> list[Any]:

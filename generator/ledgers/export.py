@@ -16,6 +16,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
+from generator.editing import itemlines
 from generator.editing.sheets import csv_safe, formula_like
 from generator.ledgers import compute as ledgers
 from generator.stages.derive import Views
@@ -95,6 +96,14 @@ def meetings(archive: Archive, views: Views) -> Table:
                 att.rate,
                 _names(archive, d.attendees),
                 absent,
+                _name(archive, "people", d.lecturer),
+                d.topic,
+                str(d.covers) if d.covers else None,
+                itemlines.agenda_text(d.agenda),
+                d.summary,
+                itemlines.decisions_text(d.decisions),
+                itemlines.actions_text(d.actions, partial(_name, archive, "people")),
+                d.visibility,
             )
         )
     return Table(
@@ -115,6 +124,14 @@ def meetings(archive: Archive, views: Views) -> Table:
             "出席率",
             "实到人员",
             "缺席人员",
+            "授课人",
+            "题目",
+            "覆盖期间",
+            "议程",
+            "会议内容",
+            "决议",
+            "会后落实",
+            "公开范围",
         ),
         rows,
     )
@@ -337,7 +354,7 @@ def to_xlsx(table: Table, today: date, title: tuple[str, str]) -> bytes:
     openpyxl's write-only mode streams the rows: several times faster for big ledgers.
     """
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.worksheet import Worksheet
     from openpyxl.writer.excel import ExcelWriter
@@ -364,6 +381,7 @@ def to_xlsx(table: Table, today: date, title: tuple[str, str]) -> bytes:
     sheet.append([title[1]])
     sheet.append([_cell(sheet, h, font=bold) for h in table.headers])
     percent = {i for i, h in enumerate(table.headers) if h in RATES}
+    wrapped = Alignment(wrap_text=True, vertical="top")  # one line per item: 议程, 决议, 会后落实
     for row in table.rows:
         sheet.append(
             [
@@ -373,6 +391,8 @@ def to_xlsx(table: Table, today: date, title: tuple[str, str]) -> bytes:
                 if i in percent and isinstance(v, float)
                 else _cell(sheet, v, data_type="s")  # text, never a formula
                 if formula_like(v)
+                else _cell(sheet, v, alignment=wrapped)
+                if isinstance(v, str) and "\n" in v
                 else v
                 for i, v in enumerate(row)
             ]
@@ -394,8 +414,9 @@ def _cell(sheet: Any, value: Any, **style: Any) -> Any:
 
 
 def _width(value: Any) -> int:
-    text = "" if value is None else str(value)
-    return sum(2 if ord(c) > 0x2E7F else 1 for c in text) + 2
+    """Display width of the longest line: a CJK character counts twice."""
+    lines = ("" if value is None else str(value)).splitlines() or [""]
+    return max(sum(2 if ord(c) > 0x2E7F else 1 for c in line) for line in lines) + 2
 
 
 def _midnight(day: date) -> datetime:
