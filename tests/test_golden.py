@@ -58,7 +58,7 @@ def test_changing_one_record_rewrites_only_the_pages_that_show_it(tmp_path: Path
     meeting = content / "meetings" / "2025" / "zwh-2025-03.yaml"
     meeting.write_text(meeting.read_text(encoding="utf-8").replace("提前三天", "提前五天"), encoding="utf-8")
     _, stats = generate(check(content, today=TODAY), docs)
-    assert stats.changed == ("meetings/zwh-2025-03.md",)
+    assert stats.changed == ("meetings/zwh-2025-03.md", "orgs/zb/print/2025.md")  # the record and its 会议记录本
     meeting.write_text(meeting.read_text(encoding="utf-8").replace("第3次支委会", "第三次支委会"), encoding="utf-8")
     _, stats = generate(check(content, today=TODAY), docs)
     changed = set(stats.changed)

@@ -79,6 +79,7 @@ class Views:
     hidden: frozenset[tuple[str, str]] = frozenset()  # keys of records counted but not published
     ledger_meetings: list[Record] = field(default_factory=list)  # newest first, restricted ones too
     compliance: list[ledgers.ComplianceRow] = field(default_factory=list)
+    books: dict[str, dict[int, list[Record]]] = field(default_factory=dict)  # 会议记录本: org -> year -> oldest first
     attendance_by_org: dict[str, dict[int, ledgers.Tally]] = field(default_factory=dict)
     attendance_by_person: dict[str, dict[int, ledgers.Tally]] = field(default_factory=dict)
     attendance_by_month: dict[str, ledgers.Tally] = field(default_factory=dict)
@@ -159,6 +160,8 @@ def _ledgers(full: Archive, shown: Archive, views: Views) -> None:
     for meeting in meetings:
         views.attendance[meeting.id] = full.attendance(meeting)
     views.compliance = ledgers.compliance(full, views.today)
+    for meeting in reversed(meetings):  # oldest first; a year's book holds the meetings held in it
+        views.books.setdefault(meeting.data.org, {}).setdefault(meeting.data.date.year, []).append(meeting)
     views.completeness = completeness.missing(full)
     views.attendance_by_org, views.attendance_by_person, views.attendance_by_month = ledgers.attendance_by(
         views.attendance, meetings

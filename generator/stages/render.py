@@ -93,6 +93,11 @@ def url(collection: str, record_id: str) -> str:
     return f"/{collection}/{record_id}.md"
 
 
+def book_url(org_id: str, year: int) -> str:
+    """An org's printable 会议记录本 of one year."""
+    return f"/orgs/{org_id}/print/{year}.md"
+
+
 @dataclass(frozen=True)
 class Context:
     archive: Archive
@@ -148,7 +153,8 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(text=text, md=markdown, attr=attr, percent=percent, date=date_label, nowrap=nowrap)
-    env.globals.update(url=url, slug=tag_slug, COLLECTIONS=COLLECTIONS, DATED=DATED, change_label=ledgers.change_label)
+    env.globals.update(url=url, book_url=book_url, slug=tag_slug, COLLECTIONS=COLLECTIONS, DATED=DATED)
+    env.globals.update(change_label=ledgers.change_label)
     return env
 
 
@@ -230,6 +236,11 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
                 if name in DATED:
                     listing(f"{target[0]}/{target[1]}/{name}", f"{owner}：{COLLECTIONS[name].label}", records, target)
     page("tags/index.md", "tags.md.j2", {"zhibu": {"page": "index"}})
+    for org_id, years in views.books.items():
+        org = archive.records["orgs"][org_id]
+        for year, meetings in years.items():
+            meta = {"zhibu": {"page": "book"}, "hide": ["navigation", "toc"]}
+            page(book_url(org_id, year)[1:], "book.md.j2", meta, org=org, year=year, meetings=meetings)
     for path, (template, values) in ledger_pages.pages(archive, views).items():
         page(path, template, {"zhibu": {"page": "ledger"}, "hide": ["navigation", "toc"]}, **values)
     pages.update(export.files(archive, views))
