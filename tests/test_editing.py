@@ -43,6 +43,29 @@ def test_init_then_new_then_check_passes(tmp_path: Path) -> None:
         assert result.returncode == 0 and (root / result.stdout.strip()).is_file(), (kind, result.stderr)
 
 
+def test_new_annual_review_in_january_covers_the_year_before(tmp_path: Path) -> None:
+    """A 组织生活会 or 民主评议党员 held in January or February reviews the year before: `new`
+    proposes covers and a title naming that year, so check has nothing to say about either."""
+    content = write_archive(tmp_path)
+
+    def new(kind: str, day: str) -> str:
+        made = zhibu("new", "meeting", "--content", content, "--org", "zb", "--type", kind, "--date", day)
+        assert made.returncode == 0, made.stderr
+        return (tmp_path / made.stdout.strip()).read_text(encoding="utf-8")
+
+    held_in_january = new("组织生活会", "2024-01-15")
+    assert "title: 第一党支部2023年度组织生活会\n" in held_in_january
+    assert "covers: 2023\n#   一二月召开的组织生活会通常是上一年度的，三会一课计入 2023 年；" in held_in_january
+    held_in_february = new("民主评议党员", "2024-02-20")
+    assert "title: 第一党支部2023年度民主评议党员\n" in held_in_february and "covers: 2023\n" in held_in_february
+    held_in_december = new("组织生活会", "2024-12-10")
+    assert "title: 第一党支部2024年度组织生活会（2）\n" not in held_in_december  # not numbered like a clash
+    assert "title: 第一党支部2024年度组织生活会\n" in held_in_december and "\ncovers:\n" in held_in_december
+    assert "\ncovers:\n" in new("支委会", "2024-01-10")  # monthly meetings count where they are held
+    checked = zhibu("check", "--content", content, "--today", "2024-12-31")
+    assert "标题写的是" not in checked.stdout and "covers" not in checked.stdout, checked.stdout
+
+
 def test_skeleton_names_every_field_with_its_description(tmp_path: Path) -> None:
     root = tmp_path / "archive"
     zhibu("init", root)

@@ -19,7 +19,9 @@ How it learns. Each existing record is turned into templates by replacing what v
   ``meetings/{year}/{branch}``);
 - titles: the org's name, the year, ``3月``, ``第一季度``, ``第3次`` (numbered again for
   the new record: meetings of that org and type held earlier that year, plus one) and a
-  ``：topic`` tail, which is dropped.
+  ``：topic`` tail, which is dropped. For annual reviews (组织生活会, 民主评议党员) ``{prev_year}``
+  and ``年度`` name the year covered: the year before when held in January or February
+  (``covers()``, which `zhibu new` writes into the record), else the year held.
 
 The most common template wins among the closest records: same org and kind, then same
 kind, then same org, then the whole collection. With nothing to learn from (an empty
@@ -43,7 +45,7 @@ from generator.ledgers import compute as ledgers
 from generator.stages.resolve import Archive
 from generator.stages.validate import Record
 
-__all__ = ["MEETING_CODES", "Proposal", "propose", "same_period", "stem"]
+__all__ = ["MEETING_CODES", "Proposal", "covers", "propose", "same_period", "stem"]
 
 MEETING_CODES = {
     "党员大会": "dydh",
@@ -55,6 +57,8 @@ MEETING_CODES = {
     "民主评议党员": "mzpy",
     "其他": "qt",
 }
+# Annual reviews: usually held in January or February for the year before (see `covers`).
+ANNUAL = ("组织生活会", "民主评议党员")
 DATED = ("meetings", "honours", "achievements", "activities", "assessments")
 TITLED = ("meetings", "activities")
 KIND_FIELDS = {  # the field that says what kind of record it is
@@ -95,6 +99,8 @@ def propose(
     records = list(archive.records[collection].values()) if archive else []
     tiers, kinded = _tiers(records, org, kind)
     values = _values(archive, org, day)
+    if collection == "meetings" and kind in ANNUAL:  # an annual review's "previous year" is the year it covers
+        values["prev_year"] = int(covers(kind, day) or day.year)
     folder = _pick(tiers, lambda r: _folder_template(archive, r)) or _default_folder(collection)
     id_template = _pick(tiers[:kinded], lambda r: _id_template(archive, r)) or _default_id(collection, org, kind)
     numbers = [_number(id_template, values, r.id) for r in records]
@@ -110,6 +116,8 @@ def propose(
         earlier = [r for r in records if _facts(r)[:2] == (org, kind) and (d := _facts(r)[2]) and d.year == day.year]
         values["count"] = 1 + sum(1 for r in earlier if (_facts(r)[2] or day) < day)
         template = _pick(tiers[:kinded], lambda r: _title_template(archive, r, org)) or _default_title(collection, kind)
+        if template and kind in ANNUAL:  # "2024年度" names the year the review covers
+            template = template.replace("{year}年度", "{prev_year}年度")
         if template:
             named = values | {"org_name": found.data.name, "kind": kind or ""}
             title = _free_title(template, named, len(earlier), {r.data.title for r in records})
@@ -134,16 +142,22 @@ def _free_title(template: str, values: dict[str, Any], held: int, titles: set[st
     return f"{title}（{suffix}）"
 
 
+def covers(kind: str | None, day: date) -> str | None:
+    """The period a new meeting covers when it is not the period of its date: an annual
+    review (组织生活会, 民主评议党员) held in January or February covers the year before."""
+    return str(day.year - 1) if kind in ANNUAL and day.month <= 2 else None
+
+
 def same_period(archive: Archive, org: str, kind: str, day: date) -> list[Record]:
-    """Meetings of org and type already held in day's period (month, quarter … by the
-    archive's frequency rules; a year for types without a rule)."""
+    """Meetings of org and type that already count for the period day falls in (month,
+    quarter … by the archive's frequency rules; a year for types without a rule)."""
     months = ledgers.MONTHS[ledgers.rules(archive).get(kind, ("", "yearly"))[1]]
     period = ledgers.period_of(day, months)
     return sorted(
         (
             m
             for m in archive.records["meetings"].values()
-            if m.data.org == org and m.data.type == kind and ledgers.period_of(m.data.date, months) == period
+            if m.data.org == org and m.data.type == kind and ledgers.period_of(ledgers.covered(m), months) == period
         ),
         key=lambda m: m.data.date,
     )
@@ -360,4 +374,6 @@ def _default_id(collection: str, org: str | None, kind: str | None) -> str:
 
 
 def _default_title(collection: str, kind: str | None) -> str | None:
+    if collection == "meetings" and kind in ANNUAL:
+        return "{org_name}{prev_year}年度{kind}"
     return "{org_name}{year}年{month}月{kind}" if collection == "meetings" and kind != "其他" else None

@@ -159,7 +159,9 @@ def new_record(content: Path, kind: str, archive: Archive | None, options: NewOp
     reference = os.path.relpath(schema, folder) if schema.is_file() else None
     path = folder / f"{record_id}.yaml"
     write_new(path, skeleton(collection, values, reference, notes))
-    same = conventions.same_period(archive, org.id, str(kind_value), options.today) if archive and org else []
+    covered = conventions.covers(kind_value, options.today)
+    counts_on = date(int(covered), 1, 1) if covered else options.today  # the period the meeting counts for
+    same = conventions.same_period(archive, org.id, str(kind_value), counts_on) if archive and org else []
     return NewRecord(path, same if collection == "meetings" else [])
 
 
@@ -170,12 +172,19 @@ def _defaults(
     day, month = o.today.isoformat(), o.today.strftime("%Y-%m")
     org_id = org.id if org else o.org
     if collection == "meetings":
-        values = {"type": kind, "title": o.title or title, "org": org_id, "date": day}
+        covered = conventions.covers(kind, o.today)
+        values = {"type": kind, "title": o.title or title, "org": org_id, "date": day, "covers": covered}
         expected = _expected(archive, org_id, kind, o.today) if archive and org else []
         people = [archive.records["people"][p] for p in expected] if archive else []
         notes = ["应到（供参考，出席的人写在 attendees 下，缺席的写进 absent 并注明原因）："]
         notes += [f"  - {p.id}    # {p.data.name}" for p in people]
-        return values, {"attendees": notes} if people else {}
+        found = {"attendees": notes} if people else {}
+        if covered:
+            found["covers"] = [
+                f"一二月召开的{kind}通常是上一年度的，三会一课计入 {covered} 年；",
+                f"若是 {o.today.year} 年度的会议，删去 covers 这一行，并改标题中的年份。",
+            ]
+        return values, found
     if collection == "people":
         membership = [{"org": org_id, "from": day}] if org_id else []
         return {"name": o.name, "status": "正式党员", "memberships": membership}, {}
