@@ -692,8 +692,14 @@ def _import_full(source: Path, content_dir: Path, skip_bad: bool, update: bool, 
 @help_option
 @content_option
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, metavar="端口", help="端口（默认 8000）")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    metavar="地址",
+    help="监听地址（默认 127.0.0.1，只有本机能访问）；其他地址时，编辑器需要控制台打印的访问令牌",
+)
 @verbosity
-def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> None:
+def serve_command(content_dir: Path, port: int, host: str, quiet: bool, verbose: bool) -> None:
     """本地预览站点（http://127.0.0.1:端口），记录改动后自动刷新；有错误时显示上次成功的站点和问题清单。"""
     from generator.web.serve import PortError, serve
 
@@ -719,7 +725,7 @@ def serve_command(content_dir: Path, port: int, quiet: bool, verbose: bool) -> N
     # Dirty rebuilds: only pages whose Markdown changed are rendered again (the nav holds
     # sections only, so it never goes stale).
     try:
-        serve(find_config(content_dir), docs_dir, port, say, problems_of)
+        serve(find_config(content_dir), docs_dir, port, say, problems_of, host=host, content=content_dir)
     except PortError as exc:
         error = click.ClickException(str(exc))
         error.exit_code = 2

@@ -26,6 +26,9 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
+from generator.web.editor import PREFIX as EDITOR_PREFIX
+from generator.web.editor import Editor, editor_button
+
 PROBLEMS_PATH = "_zhibu/problems/"
 _BODY = re.compile(rb"<body[^>]*>")
 BANNER = (
@@ -56,6 +59,7 @@ class PreviewServer(LiveReloadServer):
         self.problems: list[tuple[str, bool]] = []  # (text, is_error): the last build's diagnostics
         self.built = False  # whether a build has ever succeeded
         self.bound = False  # whether bind() has taken the port
+        self.editor: Editor | None = None  # the record editor's pages and API (web/editor.py)
 
     def bind(self) -> None:
         """Take the port now, before the first build, so a busy port is reported at once.
@@ -85,6 +89,8 @@ class PreviewServer(LiveReloadServer):
 
     def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes] | None:
         path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
+        if self.editor is not None and path.startswith(self.mount_path + EDITOR_PREFIX):
+            return self.editor(environ, start_response)
         if path == self.mount_path + PROBLEMS_PATH or (not self.built and self._is_page(path)):
             body = self._inject_js_into_html(self.problems_page(), self._visible_epoch)
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")])
@@ -97,6 +103,8 @@ class PreviewServer(LiveReloadServer):
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         content = super()._inject_js_into_html(content, epoch)
+        if self.editor is not None:
+            content = editor_button(content, self.mount_path)
         errors = sum(is_error for _, is_error in self.problems)
         if not errors or b'id="zhibu-problems-page"' in content:
             return content
@@ -129,14 +137,16 @@ def serve(
     port: int,
     say: Callable[[str, bool], None],
     problems_of: Callable[[Any, BaseException | None], list[tuple[str, bool]]],
+    host: str = "127.0.0.1",
+    content: Path | None = None,
 ) -> None:
-    """Serve the site on 127.0.0.1:port until Ctrl-C, rebuilding when watched files change.
+    """Serve the site on host:port until Ctrl-C, rebuilding when watched files change.
 
     `say(text, important)` prints a line (important: errors, shown even under -q);
     `problems_of(config, failure)` lists the build's diagnostics as (text, is_error).
+    With `content`, the record editor is served too (web/editor.py).
     """
     site_dir = tempfile.mkdtemp(prefix="zhibu-serve-")
-    host = "127.0.0.1"
 
     def get_config() -> Any:
         config = load_config(config_file=str(config_file), site_dir=site_dir, docs_dir=str(docs_dir))
@@ -180,6 +190,9 @@ def serve(
         server.watch(str(config_file))  # the plugin watches the content dir; docs_dir is generated from it
         first.plugins.on_serve(server, config=first, builder=builder)
         say(f"预览地址：{serve_url} （Ctrl-C 退出）", True)
+        if content is not None:
+            server.editor = Editor.serving(content, host, mount_path, lambda: server._visible_epoch)
+            say(f"编辑器地址：http://{host}:{port}{server.editor.url}", True)
         try:
             server.serve()
         except KeyboardInterrupt:

@@ -1,0 +1,251 @@
+"""The browser editor's server side: round-trip writes, its API against a real `zhibu serve`,
+and the gates every write passes (CSRF, origin, token, paths, uploads)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from conftest import write_archive, zhibu
+from served import Served, _get, git, git_repo, serving
+
+from generator.editing.roundtrip import rewrite
+from generator.model import Meeting
+from generator.stages.load import parse_yaml
+
+COMMENTED = """# 三月支委会：会后补记
+type: 支委会
+title: 三月支委会  # 按支部惯例命名
+org: zb
+date: 2023-03-08
+time: 08:30-09:10
+attendees:
+  - zhang   # 书记
+  - li
+
+# 议程和决议
+agenda:
+  - title: 学习条例
+    kind: 学习
+decisions:
+  - text: 同意
+    votes: {for: 2, against: 0}
+"""
+PLAIN = dict(parse_yaml(COMMENTED, {}, [], "m1.yaml"))
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+# ---------------------------------------------------------------- round trip
+
+
+def test_an_edited_value_changes_only_its_line_and_keeps_every_comment() -> None:
+    after = rewrite(COMMENTED, {**PLAIN, "title": "三月支委会（补记）"}, Meeting)
+    assert changed_lines(COMMENTED, after) == [
+        "-title: 三月支委会  # 按支部惯例命名",
+        "+title: 三月支委会（补记） # 按支部惯例命名",
+    ]
+
+
+def test_unchanged_data_writes_the_file_back_byte_for_byte() -> None:
+    assert rewrite(COMMENTED, PLAIN, Meeting) == COMMENTED
+
+
+def test_a_new_field_goes_where_the_model_puts_it() -> None:
+    after = rewrite(COMMENTED, {**PLAIN, "location": "会议室", "host": "zhang"}, Meeting)
+    assert changed_lines(COMMENTED, after) == ["+location: 会议室", "+host: zhang"]
+    assert after.index("time:") < after.index("location:") < after.index("host:") < after.index("attendees:")
+
+
+def test_a_list_item_added_at_the_end_stays_above_the_next_heading_comment() -> None:
+    after = rewrite(COMMENTED, {**PLAIN, "attendees": ["zhang", "li", "wang"]}, Meeting)
+    assert changed_lines(COMMENTED, after) == ["+  - wang"]
+    assert "  - wang\n\n# 议程和决议\nagenda:" in after
+
+
+def test_a_removed_item_and_a_cleared_field_leave_the_rest_alone() -> None:
+    data = {**PLAIN, "attendees": ["zhang"], "time": ""}
+    after = rewrite(COMMENTED, data, Meeting)
+    assert changed_lines(COMMENTED, after) == ["-time: 08:30-09:10", "-  - li"]
+    assert "  - zhang   # 书记\n\n# 议程和决议" in after
+
+
+def test_new_text_that_yaml_tools_would_misread_is_quoted_and_reads_back_the_same() -> None:
+    data = {**PLAIN, "time": "14:30", "location": "no", "tags": ["0123", "true", "普通"]}
+    after = rewrite(COMMENTED, data, Meeting)
+    assert 'time: "14:30"' in after and 'location: "no"' in after and '- "0123"' in after and "- 普通" in after
+    read = parse_yaml(after, {}, [], "m1.yaml")
+    assert (read["time"], read["location"], read["tags"]) == ("14:30", "no", ["0123", "true", "普通"])
+
+
+def test_a_new_record_is_written_in_model_order_in_the_archive_style() -> None:
+    data = {
+        "date": "2023-03-20",
+        "org": "zb",
+        "title": "三月党员大会",
+        "type": "党员大会",
+        "absent": [{"reason": "出差", "person": "li"}],
+        "decisions": [{"text": "通过", "votes": {"for": 3, "against": 0}}],
+    }
+    assert rewrite("", data, Meeting) == (
+        "type: 党员大会\ntitle: 三月党员大会\norg: zb\ndate: 2023-03-20\nabsent:\n  - person: li\n    reason: 出差\n"
+        "decisions:\n  - text: 通过\n    votes:\n      for: 3\n      against: 0\n"
+    )
+
+
+# ---------------------------------------------------------------- the API in a real zhibu serve
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    root = tmp_path_factory.mktemp("editor")
+    content = write_archive(root, {"meetings/m1.yaml": COMMENTED})
+    (root / "outside.yaml").write_text(COMMENTED, encoding="utf-8")
+    (content / "meetings" / "escape.yaml").symlink_to(root / "outside.yaml")
+    git_repo(root)
+    with serving(content) as found:
+        yield found
+
+
+def opened(served: Served, file: str = "meetings/m1.yaml") -> dict:
+    status, record = served.call("GET", f"api/record?file={file}")
+    assert status == 200, record
+    return record
+
+
+def test_the_editor_is_offered_on_loopback_without_a_token(served: Served) -> None:
+    assert served.editor == served.url + "_zhibu/edit/"
+    status, page = _get(served.url + "meetings/m1/")
+    assert status == 200 and "_zhibu/edit/static/button.js" in page
+    assert served.call("GET", "api/locate?page=meetings/m1/") == (200, {"file": "meetings/m1.yaml"})
+    assert served.call("GET", "api/locate?page=meetings/") == (200, {"collection": "meetings"})
+
+
+def test_an_invalid_record_gets_the_checks_message_at_its_field_and_is_not_written(served: Served) -> None:
+    record = opened(served)
+    before = (served.content / "meetings/m1.yaml").read_bytes()
+    data = {**record["data"], "attendees": ["zhang", "nobody"], "time": "25:00"}
+    status, answer = served.call("POST", "api/save", {"file": record["file"], "base": record["base"], "data": data})
+    assert status == 422, answer
+    fields = {e["field"]: e["message"] for e in answer["errors"]}
+    assert fields.keys() == {"attendees.1", "time"}
+    assert "nobody" in fields["attendees.1"]
+    assert (served.content / "meetings/m1.yaml").read_bytes() == before
+
+
+def test_a_file_changed_on_disk_since_it_was_opened_is_not_overwritten(served: Served) -> None:
+    record = opened(served)
+    path = served.content / "meetings/m1.yaml"
+    theirs = path.read_text(encoding="utf-8").replace("三月支委会  #", "三月支委会（他人修改）  #")
+    path.write_text(theirs, encoding="utf-8")
+    try:
+        data = {**record["data"], "location": "会议室"}
+        status, answer = served.call("POST", "api/save", {"file": record["file"], "base": record["base"], "data": data})
+        assert status == 409
+        assert answer["theirs"] == theirs and "location: 会议室" in answer["mine"]
+        assert path.read_text(encoding="utf-8") == theirs
+    finally:
+        path.write_text(COMMENTED, encoding="utf-8")
+
+
+def test_save_diff_and_commit_make_one_commit_of_that_file_only(served: Served) -> None:
+    root = served.content.parent
+    other = served.content / "people" / "li.yaml"
+    other.write_text(other.read_text(encoding="utf-8") + "post: 化验员\n", encoding="utf-8")
+    git(root, "add", "content/people/li.yaml")  # staged by hand: the editor's commit must leave it staged
+    record = opened(served)
+    data = {**record["data"], "location": "阳极炉会议室"}
+    status, saved = served.call("POST", "api/save", {"file": record["file"], "base": record["base"], "data": data})
+    assert status == 200, saved
+    assert changed_lines(COMMENTED, (served.content / "meetings/m1.yaml").read_text(encoding="utf-8")) == [
+        "+location: 阳极炉会议室"
+    ]
+    assert "+location: 阳极炉会议室" in saved["diff"] and saved["git"] is True
+    head = git(root, "rev-parse", "HEAD").strip()
+    status, done = served.call("POST", "api/commit", {"file": saved["file"], "message": "补记三月支委会地点"})
+    assert status == 200, done
+    assert git(root, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert git(root, "show", "--name-only", "--format=%an|%s", "HEAD").split() == [
+        "测试书记|补记三月支委会地点",
+        "content/meetings/m1.yaml",
+    ]
+    assert git(root, "diff", "--cached", "--name-only").split() == ["content/people/li.yaml"]
+    git(root, "reset", "-q", "--hard", head)
+
+
+def test_writes_without_this_runs_csrf_token_or_from_another_site_are_refused(served: Served) -> None:
+    record = opened(served)
+    body = {"file": record["file"], "base": record["base"], "data": {**record["data"], "location": "x"}}
+    before = (served.content / "meetings/m1.yaml").read_bytes()
+    assert served.call("POST", "api/save", body, {"X-Zhibu-CSRF": "guess"})[0] == 403
+    assert served.call("POST", "api/save", body, {"Origin": "http://evil.example"})[0] == 403
+    assert served.call("POST", "api/save", body, {"Sec-Fetch-Site": "cross-site"})[0] == 403
+    assert served.call("GET", "api/form?collection=meetings", headers={"Host": "evil.example"})[0] == 403
+    assert (served.content / "meetings/m1.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "file", ["../outside.yaml", "meetings/../../outside.yaml", "/etc/passwd.yaml", "meetings/escape.yaml"]
+)
+def test_paths_outside_the_content_folder_are_refused(served: Served, file: str) -> None:
+    status, answer = served.call("GET", f"api/record?file={file}")
+    assert status == 400 and "file" not in answer
+    status, _ = served.call("POST", "api/save", {"file": file, "base": "", "data": dict(PLAIN)})
+    assert status == 400
+    assert (served.content.parent / "outside.yaml").read_text(encoding="utf-8") == COMMENTED
+
+
+def test_a_new_record_cannot_name_a_folder_outside_its_collection(served: Served) -> None:
+    data = dict(PLAIN)
+    for folder, record_id in (("meetings/../people", "x"), ("people", "x"), ("meetings", "../x"), ("meetings", "m1")):
+        status, _ = served.call(
+            "POST", "api/save", {"collection": "meetings", "folder": folder, "id": record_id, "data": data}
+        )
+        assert status in (400, 409), (folder, record_id)
+    assert not (served.content / "people" / "x.yaml").exists()
+
+
+def test_uploads_land_in_files_by_year_and_record_within_limits(served: Served) -> None:
+    query = "api/upload?record=m1&year=2023&name="
+    octet = {"Content-Type": "application/octet-stream"}
+    status, answer = served.call("POST", query + quote("签到表.pdf"), raw=b"%PDF-1.4\n%%EOF\n", headers=octet)
+    assert (status, answer) == (200, {"path": "2023/m1-签到表.pdf"})
+    assert (served.content / "files/2023/m1-签到表.pdf").read_bytes().startswith(b"%PDF")
+    assert served.call("POST", query + "run.exe", raw=b"MZ", headers=octet)[0] == 415
+    assert served.call("POST", query + "fake.pdf", raw=b"<html>", headers=octet)[0] == 415
+    big = b"%PDF-" + b"0" * (20 * 1024 * 1024)
+    assert served.call("POST", query + "big.pdf", raw=big, headers=octet)[0] == 413
+    assert served.call("POST", "api/upload?record=..&year=2023&name=a.pdf", raw=b"%PDF-", headers=octet)[0] == 400
+    assert sorted(os.listdir(served.content / "files/2023")) == ["m1-签到表.pdf"]
+
+
+def test_bound_beyond_this_machine_the_editor_needs_the_console_token(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/m1.yaml": COMMENTED})
+    with serving(content, host="127.0.0.2") as found:
+        assert "?token=" in found.editor
+        token = found.editor.split("?token=")[1]
+        status, page = _get(found.url + "_zhibu/edit/")
+        assert status == 403 and "令牌" in page
+        assert found.call("GET", "api/record?file=meetings/m1.yaml")[0] == 403
+        assert found.call("GET", "api/record?file=meetings/m1.yaml", headers={"X-Zhibu-Token": "wrong"})[0] == 403
+        assert found.call("GET", "api/record?file=meetings/m1.yaml", headers={"X-Zhibu-Token": token})[0] == 200
+        assert _get(found.url + "meetings/m1/")[0] == 200  # the preview itself stays readable
+
+
+def test_a_built_site_has_no_editor(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/m1.yaml": COMMENTED})
+    site = tmp_path / "site"
+    result = zhibu("build", "--content", content, "--site", site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    pages = [p for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".js", ".json")]
+    assert pages and not [p for p in pages if "_zhibu/edit" in p.read_text(encoding="utf-8", errors="replace")]
