@@ -109,6 +109,8 @@ def test_a_secretary_records_a_new_meeting_without_seeing_yaml(served: Served, p
     assert "+attendees:" in page.locator("#diff").inner_text()
     body = wait_for_page(served.url + f"meetings/{record_id}/", "报送推荐材料")
     assert data["title"] in body
+    preview = page.frame_locator("#preview").locator("body")  # the editor's own preview, once rebuilt
+    preview.get_by_text("报送推荐材料").first.wait_for(timeout=120_000)
 
 
 def open_editor(served: Served, page: Any, record: str) -> None:
