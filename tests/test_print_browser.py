@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from conftest import serve_dir, write_archive, zhibu
-from pypdf import PdfReader
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +52,8 @@ def _radicals(text: str) -> str:
 
 def pdf_pages(page: Any, url: str) -> list[tuple[str, tuple[int, int]]]:
     """(text, size in points) of each page Chromium prints."""
+    from pypdf import PdfReader  # imported here: collecting the non-browser suite must not need it
+
     page.goto(url)
     reader = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
     return [
