@@ -164,6 +164,8 @@ def to_html(text: str, prefix: str = "") -> str:
 
 def links_in(text: str) -> list[tuple[bool, str]]:
     """(is image, target) of every link and image in Markdown text, as Python-Markdown reads it."""
+    if "[" not in text and "<" not in text:  # every link, image, reference and autolink has one
+        return []
     to_html(text)
     return _engine()[1].links.found
 

@@ -48,7 +48,12 @@ def scan(records: list[RawRecord], pages: list[Page], allowlist: list[str]) -> l
     allowed = frozenset(allowlist)
     found: list[Diagnostic] = []
     for record in records:
-        for loc, text in _strings(record.data, ()):
+        strings = list(_strings(record.data, ()))
+        # No pattern matches across a line break: one pass over the record's text finds
+        # whether any of its values needs looking at.
+        if not any(findings("\n".join(text for _, text in strings), allowed)):
+            continue
+        for loc, text in strings:
             field = ".".join(map(str, loc))
             for is_error, message in findings(text, allowed):
                 make = error if is_error else warning
