@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -30,6 +31,15 @@ class Diagnostic:
         field = f"{self.field}: " if self.field else ""
         detail = f" [{self.detail}]" if verbose and self.detail else ""
         return visible(f"{where}: {label}{field}{self.message}{detail}")
+
+    def plain(self) -> tuple[str, int, str, str, str, str]:
+        """As plain values (for caches that store only those)."""
+        return (self.file, self.line, self.field, self.message, self.severity.value, self.detail)
+
+    @classmethod
+    def from_plain(cls, values: tuple[Any, ...]) -> Diagnostic:
+        file, line, field, message, severity, detail = values
+        return cls(file, line, field, message, Severity(severity), detail)
 
 
 _CONTROL = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029"}

@@ -14,6 +14,7 @@ from generator.diagnostics import Diagnostic, Severity, has_errors
 from generator.ledgers import completeness
 from generator.ledgers import compute as ledgers
 from generator.stages import privacy
+from generator.stages.cache import WorkCache, cache_dir
 from generator.stages.derive import Views, derive
 from generator.stages.load import Content, load
 from generator.stages.publish import WriteStats, template_dir, write_docs
@@ -62,7 +63,9 @@ def check(
 ) -> Checked:
     timings: dict[str, float] = {}
     done = _timed(timings, "load", progress)
-    content = load(content_dir)
+    cache = WorkCache(cache_dir(content_dir))
+    content = load(content_dir, cache)
+    cache.save()
     done()
     done = _timed(timings, "validate", progress)
     validated, problems = validate(content.records, age=_age(content))

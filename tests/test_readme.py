@@ -90,6 +90,7 @@ def test_readme_commands_work_with_the_system_python_in_a_fresh_clone(tmp_path: 
 def test_what_zhibu_writes_into_the_repo_is_git_ignored() -> None:
     ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
     assert "/ledgers/" in ignored  # zhibu export's default output
+    assert "/.zhibu/" in ignored  # generated Markdown and the work cache
 
 
 def test_a_failed_first_install_says_so_in_chinese_and_keeps_pips_log(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import yaml
 
 from generator.diagnostics import Diagnostic, error, warning
 from generator.model import COLLECTIONS, FIELD_NAMES
+from generator.stages.cache import WorkCache
 from generator.stages.history import Change, last_changes
 from generator.stages.yaml_errors import describe, full_width_colons, repair_full_width_colons
 
@@ -80,8 +81,10 @@ class _YamlProblem(Exception):
         self.detail = detail
 
 
-def load(root: Path) -> Content:
-    """Read every record, page and attachment name under root."""
+def load(root: Path, cache: WorkCache | None = None) -> Content:
+    """Read every record, page and attachment name under root; a record file whose text
+    the cache has seen is not parsed again."""
+    cache = cache or WorkCache(None)
     content = Content(root=root)
     if not root.is_dir():
         content.diagnostics.append(error(str(root), 0, "", "找不到档案目录"))
@@ -92,7 +95,7 @@ def load(root: Path) -> Content:
         if path.is_symlink() and not _inside(path.resolve(), real_root):
             content.diagnostics.append(error(rel, 0, "", "符号链接指向档案目录之外，已拒绝"))
             continue
-        _load_entry(content, path, rel)
+        _load_entry(content, path, rel, cache)
     content.history = last_changes(root)
     if not any(r.collection == "archive" for r in content.records) and not any(
         d.file.startswith("archive.") for d in content.diagnostics
@@ -113,7 +116,7 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _load_entry(content: Content, path: Path, rel: str) -> None:
+def _load_entry(content: Content, path: Path, rel: str, cache: WorkCache) -> None:
     top, _, rest = rel.partition("/")
     if top == "files" and rest:
         content.files.add(rest)
@@ -125,11 +128,11 @@ def _load_entry(content: Content, path: Path, rel: str) -> None:
         else:
             content.diagnostics.append(warning(rel, 0, "", "pages/ 下只发布 .md 文件，已忽略"))
     elif not rest and rel in ("archive.yaml", "archive.yml"):
-        _load_record(content, path, rel, "archive", "archive")
+        _load_record(content, path, rel, "archive", "archive", cache)
     elif top in COLLECTIONS and rest:
         stem, suffix = os.path.splitext(path.name)
         if suffix in YAML_SUFFIXES:
-            _load_record(content, path, rel, top, stem)
+            _load_record(content, path, rel, top, stem, cache)
         else:
             content.diagnostics.append(warning(rel, 0, "", "不是 .yaml 文件，已忽略（记录文件名应以 .yaml 结尾）"))
     elif rest or rel.endswith(YAML_SUFFIXES):
@@ -158,33 +161,42 @@ def _read_text(path: Path, rel: str, diagnostics: list[Diagnostic]) -> str | Non
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _load_record(content: Content, path: Path, rel: str, collection: str, record_id: str) -> None:
+def _load_record(content: Content, path: Path, rel: str, collection: str, record_id: str, cache: WorkCache) -> None:
     text = _read_text(path, rel, content.diagnostics)
     if text is None:
         return
+    parsed, found = cache.get(f"load {rel}", text, lambda: _parse_record(text, rel))
+    content.diagnostics += [Diagnostic.from_plain(d) for d in found]
+    if parsed is not None:
+        data, lines = parsed
+        content.records.append(RawRecord(collection, record_id, rel, data, lines))
+
+
+def _parse_record(text: str, rel: str) -> tuple[tuple[Any, dict[Loc, int]] | None, list[tuple[Any, ...]]]:
+    """A record file's (data, lines), or None when it cannot be read, and its diagnostics,
+    as plain values (the work cache stores them)."""
     colons = full_width_colons(text, FIELD_NAMES)
     found: list[Diagnostic] = []  # duplicate keys, kept even when the parse fails later on
     try:
-        data, lines = _parse(text, rel, found)
+        parsed = _parse(text, rel, found)
     except _YamlProblem as problem:
         if not colons:
-            content.diagnostics += [*found, error(rel, problem.line, "", problem.message, problem.detail)]
-            return
+            return None, [d.plain() for d in [*found, error(rel, problem.line, "", problem.message, problem.detail)]]
         # A field name followed by “：” is the commonest slip of a Chinese keyboard. It is the
         # error to report, not the YAML error it causes; parsing again with the colons repaired
         # in memory finds the file's other problems in the same run.
-        _full_width_colon_diagnostics(content, rel, colons, error)
+        colon_errors = _full_width_colon_diagnostics(rel, colons, error)
         found.clear()
         try:
-            data, lines = _parse(repair_full_width_colons(text, colons), rel, found)
+            parsed = _parse(repair_full_width_colons(text, colons), rel, found)
         except _YamlProblem as problem:
-            content.diagnostics += [*found, error(rel, problem.line, "", problem.message, problem.detail)]
-            return
+            failed = [*colon_errors, *found, error(rel, problem.line, "", problem.message, problem.detail)]
+            return None, [d.plain() for d in failed]
+        found = colon_errors + found
     else:
         # The file parsed: the “：” may be inside a value, so only a warning.
-        _full_width_colon_diagnostics(content, rel, colons, warning)
-    content.diagnostics.extend(found)
-    content.records.append(RawRecord(collection, record_id, rel, data, lines))
+        found = _full_width_colon_diagnostics(rel, colons, warning) + found
+    return parsed, [d.plain() for d in found]
 
 
 def _parse(text: str, rel: str, found: list[Diagnostic]) -> tuple[Any, dict[Loc, int]]:
@@ -193,11 +205,10 @@ def _parse(text: str, rel: str, found: list[Diagnostic]) -> tuple[Any, dict[Loc,
 
 
 def _full_width_colon_diagnostics(
-    content: Content, rel: str, colons: list[tuple[int, str]], severity: Callable[..., Diagnostic]
-) -> None:
-    for line, key in colons:
-        message = f"字段名“{key}”后用了中文冒号“：”，请改为英文冒号“:”加空格"
-        content.diagnostics.append(severity(rel, line, key, message))
+    rel: str, colons: list[tuple[int, str]], severity: Callable[..., Diagnostic]
+) -> list[Diagnostic]:
+    message = "字段名“{}”后用了中文冒号“：”，请改为英文冒号“:”加空格"
+    return [severity(rel, line, key, message.format(key)) for line, key in colons]
 
 
 def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], rel: str) -> Any:

@@ -1,0 +1,53 @@
+"""Work proportional to the change: the per-file cache of `zhibu check` and incremental
+builds, each compared with the result of doing everything from scratch."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import check_at, write_archive
+
+from generator.stages.cache import cache_dir
+
+BROKEN = {
+    "meetings/dup.yaml": "type: 支委会\ntitle: 甲\ntitle: 乙\norg: zb\ndate: 2023-03-08\n",
+    "meetings/colon.yaml": "type： 支委会\ntitle: 丙\norg: zb\ndate: 2023-03-09\n",
+    "people/bad.yaml": "name: [未闭合\n",
+    "people/mobile.yaml": "name: 王五\nstatus: 群众\nbio: 电话 13912345678\n",
+}
+
+
+def _cache_files(content: Path) -> list[Path]:
+    return sorted(cache_dir(content).glob("check-*"))
+
+
+def test_a_second_check_from_the_cache_says_exactly_what_the_first_said(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, BROKEN)
+    first = check_at(content)
+    assert _cache_files(content), "the first check leaves its cache"
+    second = check_at(content)
+    assert second.diagnostics == first.diagnostics
+    assert [(r.file, r.data, r.lines) for r in second.content.records] == [
+        (r.file, r.data, r.lines) for r in first.content.records
+    ]
+    shutil.rmtree(content.parent / ".zhibu")
+    assert check_at(content).diagnostics == first.diagnostics  # deleting .zhibu is safe
+
+
+def test_a_changed_file_is_read_again(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, BROKEN)
+    check_at(content)
+    (content / "people/bad.yaml").write_text("name: 赵六\nstatus: 群众\n", encoding="utf-8")
+    checked = check_at(content)
+    assert not [d for d in checked.diagnostics if d.file == "people/bad.yaml"]
+    assert checked.archive is not None and checked.archive.records["people"]["bad"].data.name == "赵六"
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, BROKEN)
+    expected = check_at(content).diagnostics
+    for garbage in (b"", b"\x00garbage", b"\xfb" * 100):
+        (cached,) = _cache_files(content)
+        cached.write_bytes(garbage)
+        assert check_at(content).diagnostics == expected
