@@ -30,7 +30,15 @@ from generator.plugin import navigation
 from generator.search.query import Query, UnknownFilter, parse_bound, search
 from generator.stages.derive import date_text, record_title
 from generator.stages.links import broken_links
-from generator.stages.publish import build_key, find_config, record_state, reuse_previous, run_mkdocs, staged_site
+from generator.stages.publish import (
+    build_key,
+    find_config,
+    is_current,
+    record_state,
+    reuse_previous,
+    run_mkdocs,
+    staged_site,
+)
 
 cli_zh.install()  # before the commands below create click's parameter types
 
@@ -270,21 +278,26 @@ def build_command(
         reporter.stage("mkdocs")
 
     try:
+        key = build_key(config_file, navigation(checked))
+        if is_current(site_dir, key, checked.inputs):  # the records are as last built: nothing to do
+            _fail_on_broken_links(site_dir, check_links)
+            reporter.clear()
+            reporter.say(
+                f"站点 {site_dir} 已是最新（记录与上次构建相同）：{checked.record_count} 条记录，"
+                f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。"
+            )
+            return
         page_count, _ = generate(checked, docs_dir, progress=reporter.stage)
         docs = {
             p.relative_to(docs_dir).as_posix()
             for p in docs_dir.rglob("*")
             if p.is_file() and not p.name.startswith(".")
         }
-        key = build_key(config_file, navigation(checked))
         with staged_site(site_dir) as staging:
             dirty = reuse_previous(site_dir, staging, key, docs)
             run_mkdocs(config_file, docs_dir, staging, hand_over, dirty=dirty)
-            if check_links and (broken := broken_links(staging)):
-                for page, link in broken[:50]:
-                    click.echo(f"失效链接：{page} → {link}", err=True)
-                raise click.ClickException(f"发现 {len(broken)} 个失效链接")
-            record_state(staging, key, docs)
+            _fail_on_broken_links(staging, check_links)
+            record_state(staging, key, docs, checked.inputs)
     except (Exception, KeyboardInterrupt, Abort) as exc:  # MkDocs, Pagefind, disk: keep the old site
         reporter.clear()
         if isinstance(exc, Abort):  # MkDocs logged the cause (a plugin's error) and then gave up
@@ -300,6 +313,13 @@ def build_command(
             f"已生成站点 {site_dir}：{checked.record_count} 条记录，{page_count} 个页面，"
             f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。"
         )
+
+
+def _fail_on_broken_links(site: Path, check_links: bool) -> None:
+    if check_links and (broken := broken_links(site)):
+        for page, link in broken[:50]:
+            click.echo(f"失效链接：{page} → {link}", err=True)
+        raise click.ClickException(f"发现 {len(broken)} 个失效链接")
 
 
 def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], date | None]:

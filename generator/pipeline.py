@@ -4,6 +4,7 @@ and generate (render → write docs). The CLI and the MkDocs plugin both call th
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from generator.diagnostics import Diagnostic, Severity, has_errors
 from generator.ledgers import completeness
 from generator.ledgers import compute as ledgers
 from generator.stages import privacy
-from generator.stages.cache import WorkCache, cache_dir
+from generator.stages.cache import WorkCache, cache_dir, code_version
 from generator.stages.derive import Views, derive
 from generator.stages.load import Content, load
 from generator.stages.publish import WriteStats, template_dir, write_docs
@@ -33,6 +34,7 @@ class Checked:
     views: Views | None
     diagnostics: list[Diagnostic]
     timings: dict[str, float] = field(default_factory=dict)
+    inputs: str = ""  # digest of everything archive and views are made from (content, day, options, code)
 
     @property
     def ok(self) -> bool:
@@ -90,7 +92,11 @@ def check(
             found + completeness.warnings(full, completeness.missing(full)), full, diagnostics
         )
     diagnostics = sorted(diagnostics)
-    return Checked(content_dir, content, archive, views, diagnostics, timings)
+    day = today or date.today()
+    inputs = f"{content.fingerprint()}\0{day}\0{include_restricted}\0{code_version()}"
+    return Checked(
+        content_dir, content, archive, views, diagnostics, timings, hashlib.sha256(inputs.encode()).hexdigest()
+    )
 
 
 # Ledger warnings and the collections whose every record they depend on: a missing 会议

@@ -135,10 +135,13 @@ def test_click_usage_messages_are_chinese(tmp_path: Path) -> None:
 
 def test_build_output_is_chinese_and_zhibus_own(tmp_path: Path) -> None:
     content = write_archive(tmp_path)
-    for _ in range(2):  # the second build is incremental: MkDocs' dirty-build warning must not show
+    person = content / "people/zhang.yaml"
+    for edit in ("", "# 改动\n"):  # the second build is incremental: MkDocs' dirty-build warning must not show
+        person.write_text(person.read_text(encoding="utf-8") + edit, encoding="utf-8")
         result = zhibu("build", "--content", content, "--today", "2023-03-31", cwd=tmp_path)
         assert result.returncode == 0
         assert result.stdout.startswith("已生成站点") and result.stderr == "", result.stdout + result.stderr
+    person.write_text(person.read_text(encoding="utf-8") + "# 又改\n", encoding="utf-8")
     verbose = zhibu("build", "-v", "--content", content, "--today", "2023-03-31", cwd=tmp_path)
     assert "MkDocs 信息：" in verbose.stderr  # -v passes the engine through …
     assert "dirty" not in verbose.stderr  # … but not the incremental build zhibu asks for on purpose

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import check_at, write_archive
+from conftest import check_at, write_archive, zhibu
 
 from generator.stages.cache import cache_dir
 
@@ -51,3 +51,33 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
         (cached,) = _cache_files(content)
         cached.write_bytes(garbage)
         assert check_at(content).diagnostics == expected
+
+
+def _mtimes(site: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in site.rglob("*")}
+
+
+def test_a_build_with_nothing_changed_leaves_the_site_as_it_is(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"files/a.pdf": b"%PDF-1.4"})
+    site = tmp_path / "site"
+    build = ("build", "--content", content, "--site", site, "--today", "2023-03-31")
+    assert zhibu(*build).returncode == 0
+    before = _mtimes(site)
+    again = zhibu(*build)
+    assert again.returncode == 0 and "已是最新" in again.stdout, again.stdout + again.stderr
+    assert _mtimes(site) == before  # no MkDocs, no Pagefind, no copy
+    # Each input of the site makes the next build a real one: another day (overdue meetings) …
+    later = zhibu("build", "--content", content, "--site", site, "--today", "2023-04-30")
+    assert later.returncode == 0 and "已生成站点" in later.stdout
+    # … an attachment, a hand-written page, a record.
+    for rel, body in (("files/a.pdf", b"%PDF-1.5"), ("pages/about.md", "# 关于\n\n新的说明\n"), ("people/li.yaml", None)):
+        path = content / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if body is None:
+            path.unlink()
+        elif isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(body, encoding="utf-8")
+        rebuilt = zhibu(*build)
+        assert rebuilt.returncode == 0 and "已生成站点" in rebuilt.stdout, (rel, rebuilt.stdout + rebuilt.stderr)

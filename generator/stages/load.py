@@ -8,6 +8,7 @@ bounded and no Python object can ever be constructed from a tag.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable
@@ -71,6 +72,23 @@ class Content:
     files: set[str] = field(default_factory=set)  # relative to files/
     history: dict[str, Change] = field(default_factory=dict)  # last git commit per file
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, bytes] = field(default_factory=dict)  # SHA-256 of every record and page file read
+
+    def fingerprint(self) -> str:
+        """A digest of everything read: record and page texts, attachments (size and modification
+        time, as the docs copy them) and the git history shown on pages."""
+        digest = hashlib.sha256()
+        for rel, sha in sorted(self.sources.items()):
+            digest.update(rel.encode() + b"\0" + sha)
+        for rel in sorted(self.files):
+            try:
+                found = (self.root / "files" / rel).stat()
+                digest.update(f"{rel}\0{found.st_size}\0{found.st_mtime_ns}\0".encode())
+            except OSError:
+                digest.update(f"{rel}\0gone\0".encode())
+        for rel, change in sorted(self.history.items()):
+            digest.update(f"{rel}\0{change.date}\0{change.commit}\0".encode())
+        return digest.hexdigest()
 
 
 class _YamlProblem(Exception):
@@ -122,7 +140,7 @@ def _load_entry(content: Content, path: Path, rel: str, cache: WorkCache) -> Non
         content.files.add(rest)
     elif top == "pages" and rest:
         if rest.endswith(".md"):
-            text = _read_text(path, rel, content.diagnostics)
+            text = _read_text(path, rel, content)
             if text is not None:
                 content.pages.append(Page(rest[:-3], rel, text))
         else:
@@ -139,7 +157,8 @@ def _load_entry(content: Content, path: Path, rel: str, cache: WorkCache) -> Non
         content.diagnostics.append(warning(rel, 0, "", f"不认识的位置“{top}”，已忽略"))
 
 
-def _read_text(path: Path, rel: str, diagnostics: list[Diagnostic]) -> str | None:
+def _read_text(path: Path, rel: str, content: Content) -> str | None:
+    diagnostics = content.diagnostics
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -149,6 +168,7 @@ def _read_text(path: Path, rel: str, diagnostics: list[Diagnostic]) -> str | Non
     except OSError as exc:
         diagnostics.append(error(rel, 0, "", f"无法读取文件：{exc.strerror}"))
         return None
+    content.sources[rel] = hashlib.sha256(data).digest()
     if b"\0" in data:
         diagnostics.append(error(rel, 0, "", "不是文本文件（含有二进制内容）"))
         return None
@@ -162,7 +182,7 @@ def _read_text(path: Path, rel: str, diagnostics: list[Diagnostic]) -> str | Non
 
 
 def _load_record(content: Content, path: Path, rel: str, collection: str, record_id: str, cache: WorkCache) -> None:
-    text = _read_text(path, rel, content.diagnostics)
+    text = _read_text(path, rel, content)
     if text is None:
         return
     parsed, found = cache.get(f"load {rel}", text, lambda: _parse_record(text, rel))

@@ -204,6 +204,22 @@ def output_of(doc: str) -> str:
     return f"{stem}.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html"
 
 
+def _state(site_dir: Path) -> dict[str, Any]:
+    try:
+        state = json.loads((site_dir / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def is_current(site_dir: Path, key: str, inputs: str) -> bool:
+    """Whether site_dir was built the same way (key) from the same inputs: building again would
+    give the same site, so neither the docs, MkDocs nor Pagefind need to run. The umask is an
+    input too (the site's modes follow it)."""
+    state = _state(site_dir)
+    return bool(inputs) and state.get("key") == key and state.get("inputs") == f"{inputs}:{current_umask():o}"
+
+
 def reuse_previous(site_dir: Path, staging: Path, key: str, docs: set[str]) -> bool:
     """Start staging from a copy of the previous site when it was built the same way.
 
@@ -211,10 +227,7 @@ def reuse_previous(site_dir: Path, staging: Path, key: str, docs: set[str]) -> b
     mode); compare-before-write keeps unchanged Markdown old. Pages whose source is
     gone are removed. The previous site itself is never touched.
     """
-    try:
-        state = json.loads((site_dir / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
+    state = _state(site_dir)
     if state.get("key") != key:
         return False
     shutil.copytree(site_dir, staging, symlinks=True, dirs_exist_ok=True)
@@ -227,5 +240,6 @@ def reuse_previous(site_dir: Path, staging: Path, key: str, docs: set[str]) -> b
     return True
 
 
-def record_state(staging: Path, key: str, docs: set[str]) -> None:
-    (staging / STATE).write_text(json.dumps({"key": key, "docs": sorted(docs)}), encoding="utf-8")
+def record_state(staging: Path, key: str, docs: set[str], inputs: str) -> None:
+    state = {"key": key, "inputs": f"{inputs}:{current_umask():o}", "docs": sorted(docs)}
+    (staging / STATE).write_text(json.dumps(state), encoding="utf-8")
