@@ -32,11 +32,13 @@ from generator.stages.derive import date_text, record_title
 from generator.stages.links import broken_links
 from generator.stages.publish import (
     build_key,
+    default_jobs,
     find_config,
     is_current,
     record_state,
     reuse_previous,
     run_mkdocs,
+    run_mkdocs_parallel,
     staged_site,
 )
 
@@ -246,6 +248,13 @@ def check_command(content_dir: Path, strict: bool, today: date | None, quiet: bo
     help="包含受限记录（另建一个供授权人员查阅的站点，务必用 --site 指定另一目录）",
 )
 @click.option("--check-links", is_flag=True, help="检查站内链接，有失效链接时构建失败")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=default_jobs(),
+    metavar="进程数",
+    help="全新构建时并行生成页面的进程数（默认为 CPU 核数）",
+)
 @today_option
 @verbosity
 def build_command(
@@ -253,6 +262,7 @@ def build_command(
     site_dir: Path,
     include_restricted: bool,
     check_links: bool,
+    jobs: int,
     today: date | None,
     quiet: bool,
     verbose: bool,
@@ -294,8 +304,10 @@ def build_command(
             if p.is_file() and not p.name.startswith(".")
         }
         with staged_site(site_dir) as staging:
-            dirty = reuse_previous(site_dir, staging, key, docs)
-            run_mkdocs(config_file, docs_dir, staging, hand_over, dirty=dirty)
+            if reuse_previous(site_dir, staging, key, docs):  # MkDocs rebuilds only the changed pages
+                run_mkdocs(config_file, docs_dir, staging, hand_over, dirty=True)
+            else:
+                run_mkdocs_parallel(config_file, docs_dir, staging, hand_over, jobs)
             _fail_on_broken_links(staging, check_links)
             record_state(staging, key, docs, checked.inputs)
     except (Exception, KeyboardInterrupt, Abort) as exc:  # MkDocs, Pagefind, disk: keep the old site

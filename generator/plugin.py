@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin
 from generator.model import COLLECTIONS
 from generator.pipeline import Checked, check, generate
 from generator.stages.index import IndexingError, index_site, skip_furniture
-from generator.stages.publish import template_dir
+from generator.stages.publish import owns, template_dir
 from generator.stages.render import page_title, text_page_title
 
 log = logging.getLogger("mkdocs.plugins.zhibu")
@@ -43,6 +43,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.index_seconds = 0.0
         self.generated = False  # the CLI writes the Markdown itself before the build
         self.serving = False
+        self.share: tuple[int, int] | None = None  # (part, parts): this process builds only its part
 
     def content_dir(self, config: Any) -> Path:
         """The `content` option, relative to mkdocs.yml; ZHIBU_CONTENT (set by the CLI) wins."""
@@ -84,12 +85,26 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
             return skip_furniture(html)
         return html
 
+    def on_files(self, files: Any, config: Any) -> Any:
+        """Building a part: every file of another part counts as unchanged, so MkDocs' dirty build
+        neither reads nor writes it (pages are independent: the nav holds sections only)."""
+        if self.share is not None:
+            for file in files:
+                if not owns(file.src_uri, *self.share):
+                    file.is_modified = _unchanged
+        return files
+
     def on_post_build(self, config: Any) -> None:
+        if self.share is not None:
+            return  # one part of a parallel build: the whole site is indexed once, when all parts are in
         if self.serving and (Path(config.site_dir) / "pagefind" / "pagefind.js").is_file():
             return  # previewing: the index from the first build serves; `zhibu build` makes a fresh one
+        self.index(Path(config.site_dir))
+
+    def index(self, site_dir: Path) -> None:
         start = time.perf_counter()
         try:
-            self.indexed = index_site(Path(config.site_dir))
+            self.indexed = index_site(site_dir)
         except IndexingError as exc:
             raise PluginError(str(exc)) from exc
         self.index_seconds = time.perf_counter() - start
@@ -97,6 +112,10 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         server.watch(str(self.content_dir(config)))
         return server
+
+
+def _unchanged() -> bool:
+    return False
 
 
 def navigation(checked: Checked) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import check_at, write_archive, zhibu
 
 from generator.stages.cache import cache_dir
@@ -70,7 +71,11 @@ def test_a_build_with_nothing_changed_leaves_the_site_as_it_is(tmp_path: Path) -
     later = zhibu("build", "--content", content, "--site", site, "--today", "2023-04-30")
     assert later.returncode == 0 and "已生成站点" in later.stdout
     # … an attachment, a hand-written page, a record.
-    for rel, body in (("files/a.pdf", b"%PDF-1.5"), ("pages/about.md", "# 关于\n\n新的说明\n"), ("people/li.yaml", None)):
+    for rel, body in (
+        ("files/a.pdf", b"%PDF-1.5"),
+        ("pages/about.md", "# 关于\n\n新的说明\n"),
+        ("people/li.yaml", None),
+    ):
         path = content / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         if body is None:
@@ -81,3 +86,54 @@ def test_a_build_with_nothing_changed_leaves_the_site_as_it_is(tmp_path: Path) -
             path.write_text(body, encoding="utf-8")
         rebuilt = zhibu(*build)
         assert rebuilt.returncode == 0 and "已生成站点" in rebuilt.stdout, (rel, rebuilt.stdout + rebuilt.stderr)
+
+
+MEETING = "type: 支委会\ntitle: 第{n}次支委会\norg: zb\ndate: 2023-03-{n:02}\nattendees:\n  - zhang\n"
+MEETINGS = {f"meetings/m{n:02}.yaml": MEETING.format(n=n) for n in range(1, 13)}
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    """Every file of a site, by path. Nothing is left out: SOURCE_DATE_EPOCH (set by the tests
+    below) fixes the one timestamp MkDocs writes (in sitemap.xml.gz), and the build state is
+    equal when the inputs are."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def differences(one: dict[str, bytes], other: dict[str, bytes]) -> list[str]:
+    return sorted(set(one) ^ set(other)) + [p for p in sorted(set(one) & set(other)) if one[p] != other[p]]
+
+
+@pytest.fixture
+def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1680000000")
+
+
+@pytest.mark.usefixtures("fixed_build_date")
+def test_a_parallel_cold_build_equals_a_single_process_build(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, MEETINGS)
+    sites = {}
+    for jobs in (1, 3):
+        shutil.rmtree(tmp_path / ".zhibu", ignore_errors=True)
+        site = tmp_path / f"site{jobs}"
+        result = zhibu("build", "--content", content, "--site", site, "--jobs", jobs, "--today", "2023-03-31")
+        assert result.returncode == 0, result.stdout + result.stderr
+        sites[jobs] = tree(site)
+    assert any(p.startswith("pagefind/") for p in sites[3])
+    assert differences(sites[1], sites[3]) == []
+
+
+@pytest.mark.usefixtures("fixed_build_date")
+def test_one_record_changed_gives_the_site_of_a_cold_build(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, MEETINGS)
+    site, cold = tmp_path / "site", tmp_path / "cold"
+    build = ("--today", "2023-03-31", "--jobs", "2")
+    assert zhibu("build", "--content", content, "--site", site, *build).returncode == 0
+    changed = content / "meetings/m05.yaml"
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace("第5次支委会", "第5次支委会（改）"), encoding="utf-8"
+    )
+    assert zhibu("build", "--content", content, "--site", site, *build).returncode == 0
+    shutil.rmtree(tmp_path / ".zhibu")
+    assert zhibu("build", "--content", content, "--site", cold, *build).returncode == 0
+    assert "第5次支委会（改）" in (site / "meetings/m05/index.html").read_text(encoding="utf-8")
+    assert differences(tree(site), tree(cold)) == []

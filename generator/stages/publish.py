@@ -11,16 +11,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import stat
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from generator.model import COLLECTIONS
 
 log = logging.getLogger("zhibu")
 
@@ -161,8 +165,8 @@ def find_config(content_dir: Path) -> Path:
 
 def run_mkdocs(
     config_file: Path, docs_dir: Path, site_dir: Path, setup: Callable[[Any], None], dirty: bool = False
-) -> None:
-    """A real `mkdocs build` with docs_dir and site_dir overridden.
+) -> Any:
+    """A real `mkdocs build` with docs_dir and site_dir overridden; returns its config.
 
     `setup` receives the loaded config, so the caller can hand its already
     checked archive to the zhibu plugin instead of loading it a second time.
@@ -174,6 +178,85 @@ def run_mkdocs(
     config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir))
     setup(config)
     build(config, dirty=dirty)
+    return config
+
+
+# ---------------------------------------------------------------- parallel cold builds
+
+
+def owns(doc: str, part: int, parts: int) -> bool:
+    """Whether part (of parts) builds docs file doc: record pages are spread over the parts by a
+    stable hash of their path; every other file (index pages, ledgers, assets) is part 0's."""
+    folder, _, name = doc.partition("/")
+    record = folder in COLLECTIONS and "/" not in name and name.endswith(".md") and name != "index.md"
+    return part == (zlib.crc32(doc.encode()) % parts if record else 0)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def run_mkdocs_parallel(
+    config_file: Path, docs_dir: Path, site_dir: Path, setup: Callable[[Any], None], jobs: int
+) -> None:
+    """A cold `mkdocs build` in `jobs` processes over disjoint parts of the record pages, then
+    one Pagefind run over the whole site.
+
+    This process builds part 0 (with everything that is not a record page) into site_dir;
+    each other part is built by a forked process into its own folder, and its pages are
+    moved in. Every part is a dirty MkDocs build in which other parts' files count as
+    unchanged (the zhibu plugin's on_files), so the pages are byte for byte those of a
+    single-process build. Without fork (Windows), one process builds everything.
+    """
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        run_mkdocs(config_file, docs_dir, site_dir, setup)
+        return
+    context = multiprocessing.get_context("fork")
+    folders = [Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.part-", dir=site_dir.parent)) for _ in range(1, jobs)]
+    workers = [
+        context.Process(target=_build_part, args=(config_file, docs_dir, folder, setup, part, jobs))
+        for part, folder in enumerate(folders, start=1)
+    ]
+    try:
+        for worker in workers:
+            worker.start()
+        config = run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, 0, jobs), dirty=True)
+        for worker in workers:
+            worker.join()
+        if any(worker.exitcode for worker in workers):
+            raise RuntimeError("MkDocs 并行生成页面失败")
+        for folder in folders:
+            for page in sorted(folder.glob("*/*/index.html")):
+                target = site_dir / page.relative_to(folder)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(page, target)
+        config.plugins["zhibu"].index(site_dir)
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _part_of(setup: Callable[[Any], None], part: int, parts: int) -> Callable[[Any], None]:
+    def configure(config: Any) -> None:
+        setup(config)
+        config.plugins["zhibu"].share = (part, parts)
+
+    return configure
+
+
+def _build_part(
+    config_file: Path, docs_dir: Path, folder: Path, setup: Callable[[Any], None], part: int, parts: int
+) -> None:
+    """A worker process: build one part; a failure is logged (the parent reports the build failed)."""
+    try:
+        run_mkdocs(config_file, docs_dir, folder, _part_of(setup, part, parts), dirty=True)
+    except (Exception, SystemExit) as exc:  # MkDocs' Abort is a SystemExit
+        log.error(str(exc))
+        raise SystemExit(1) from None
 
 
 # ---------------------------------------------------------------- incremental builds
