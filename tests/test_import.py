@@ -29,7 +29,8 @@ def workbook(path: Path, *sheets: tuple[str, list[list[Any]]]) -> Path:
 
 
 def files_under(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    """The files under root, but for zhibu's own working folder (.zhibu: generated docs, check cache)."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".zhibu" not in p.parts}
 
 
 MEETING_HEADER = ["编号", "日期", "组织", "类型", "标题", "实到人员", "缺席人员"]
