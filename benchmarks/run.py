@@ -5,7 +5,7 @@
 
 For each size it writes a synthetic archive (benchmarks/synth.py) and measures, each
 command in a fresh process: `zhibu check` (first run and with its cache), `zhibu build`
-cold, with nothing changed and after one record changed, the seconds from saving a
+cold (with 1, 2 and 4 worker processes), with nothing changed and after one record changed, the seconds from saving a
 record to `zhibu serve` showing it (benchmarks/serve_latency.py), and the peak memory
 (largest process, Pagefind included). The floors come from the same run: the bare
 yaml.CSafeLoader parse of the same files, a plain `mkdocs build` of the same generated
@@ -38,6 +38,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 TODAY = date(2026, 1, 1)
+JOBS = (1, 2, 4)  # worker processes of the cold builds compared
 
 
 def rss_mb() -> float:
@@ -165,6 +166,7 @@ def measure(size: int, work: Path) -> dict[str, object]:
     from synth import generate
 
     from generator.stages.index import RECORD_PAGES
+    from generator.stages.publish import default_jobs
 
     root = work / f"n{size}"
     shutil.rmtree(root, ignore_errors=True)
@@ -180,8 +182,11 @@ def measure(size: int, work: Path) -> dict[str, object]:
     shutil.rmtree(root / ".zhibu", ignore_errors=True)
     result["check_first"] = zhibu("check", "--content", str(content), *today)
     result["check"] = zhibu("check", "--content", str(content), *today)
-    shutil.rmtree(root / ".zhibu", ignore_errors=True)
-    result["cli_cold"] = zhibu(*build)
+    for jobs in JOBS:  # cold: no site, no generated docs, no check cache
+        shutil.rmtree(root / ".zhibu", ignore_errors=True)
+        shutil.rmtree(site, ignore_errors=True)
+        result[f"cli_cold_{jobs}"] = zhibu(*build, "--jobs", str(jobs))
+    result["cli_cold"] = result.get(f"cli_cold_{default_jobs()}") or zhibu(*build)
     docs = root / ".zhibu" / "docs"
     before = {p: p.stat().st_mtime_ns for p in docs.rglob("*.md")}
     result["cli_unchanged"] = zhibu(*build)
@@ -211,6 +216,8 @@ def measure(size: int, work: Path) -> dict[str, object]:
 
 def issue_table(results: dict[str, dict[str, Any]]) -> str:
     """The rows of issue 15's table, each beside its target and the floors of the same run."""
+    from generator.stages.publish import default_jobs
+
     sizes = list(results)
     rows = [("", *(f"{int(s):,} records" for s in sizes), "target")]
 
@@ -224,6 +231,11 @@ def issue_table(results: dict[str, dict[str, Any]]) -> str:
     )
     row("`zhibu check`, first run (no cache)", lambda r: f"{r['check_first'][0]:.2f} s", "")
     row("`zhibu build`, cold", lambda r: f"{r['cli_cold'][0]:.1f} s", "≤ 90 s at 10k, linear growth")
+    row(
+        f"`zhibu build`, cold, --jobs {' / '.join(map(str, JOBS))}",
+        lambda r: " / ".join(f"{r[f'cli_cold_{j}'][0]:.1f}" for j in JOBS) + " s",
+        f"default --jobs: {default_jobs()} (cores)",
+    )
     row(
         "`zhibu build`, nothing changed",
         lambda r: f"{r['cli_unchanged'][0]:.2f} s ({r['cli_unchanged'][0] / r['check'][0]:.1f}× check)",
