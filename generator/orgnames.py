@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -115,18 +115,25 @@ class OrgNames:
     def suggestions(self, text: str, n: int = 3) -> list[str]:
         """Ids for "是不是…": the orgs an ambiguous name may mean, or orgs with a similar name."""
         ids = self.matches(text)
-        if len(ids) > 1:
-            return ids
-        key = normalise(text)
-        if not key:
-            return []
-        scored: dict[str, tuple[float, int]] = {}  # org id -> (similarity, -length) of its closest name
-        for name, owners in self.by_name.items():
-            score = (_similarity(key, name), -len(name))
-            for org_id in owners:
-                scored[org_id] = max(scored.get(org_id, score), score)
-        ranked = sorted((-score[0], -score[1], self.display[i], i) for i, score in scored.items() if score[0] >= 0.5)
-        return [org_id for *_, org_id in ranked[:n]]
+        return ids if len(ids) > 1 else closest(text, self.by_name, self.display, n)
+
+
+def closest(typed: str, owners: Mapping[str, Iterable[str]], display: Mapping[str, str], n: int = 3) -> list[str]:
+    """Ids for "是不是…" (orgs, people): those owning a name like `typed`, best first.
+
+    owners: normalised name or id -> ids of those it names; display: id -> the name shown. Among equally
+    similar names, one that `typed` begins (an id prefix: yjl-0 → yjl-01) comes first, then the shorter.
+    """
+    key = normalise(typed)
+    if not key:
+        return []
+    scored: dict[str, tuple[float, bool, int, str]] = {}  # id -> its closest name: (-similarity, …, name)
+    for name, ids in owners.items():
+        score = (-_similarity(key, name), not name.startswith(key), len(name), name)
+        for owner in ids:
+            scored[owner] = min(scored.get(owner, score), score)
+    ranked = sorted((*s, display[i], i) for i, s in scored.items() if -s[0] >= 0.5)
+    return [owner for *_, owner in ranked[:n]]
 
 
 def _similarity(typed: str, name: str) -> float:

@@ -45,7 +45,7 @@ def test_org_short_names_dates_and_types_become_filters(demo_checked: Checked) -
 
 def test_unknown_person_or_org_is_a_usage_error_with_suggestions() -> None:
     person = zhibu("search", "--person", "苏永", "--content", DEMO)
-    assert person.returncode == 2 and "找不到人员“苏永”，是不是“苏永刚”？" in person.stderr
+    assert person.returncode == 2 and "找不到人员“苏永”，是不是“苏永刚”（yjl-01）？" in person.stderr
     assert zhibu("search", "--person", "王五", "--content", DEMO).returncode == 2
     org = zhibu("search", "--org", "不存在的组织", "--content", DEMO)
     assert org.returncode == 2 and "找不到组织“不存在的组织”" in org.stderr and not org.stdout
@@ -54,6 +54,28 @@ def test_unknown_person_or_org_is_a_usage_error_with_suggestions() -> None:
     for short in ("阳极炉党支部", "阳极炉", "yjl-zb"):
         found = zhibu("search", "支委会", "--org", short, "--content", DEMO)
         assert found.returncode == 0 and "阳极炉党支部2026年第11次支委会" in found.stdout.splitlines()[0], short
+
+
+@pytest.mark.parametrize(
+    ("option", "typed", "first"),
+    [
+        (
+            "--org",
+            "yjl",
+            "“阳极炉丙丁班党小组”（yjl-bd）、“阳极炉甲乙班党小组”（yjl-jy）、“阳极炉生产线党支部”（yjl-zb）",
+        ),
+        ("--org", "阳级炉", "“阳极炉生产线党支部”（yjl-zb）"),
+        ("--person", "yjl-0", "“苏永刚”（yjl-01）、“廖浩然”（yjl-02）、“朱文军”（yjl-03）"),
+        ("--person", "苏勇刚", "“苏永刚”（yjl-01）"),
+    ],
+)
+def test_orgs_and_people_are_suggested_alike_by_id_prefix_or_a_similar_name(
+    option: str, typed: str, first: str
+) -> None:
+    result = zhibu("search", "支委会", option, typed, "--content", DEMO)
+    what = "组织" if option == "--org" else "人员"
+    assert result.returncode == 2 and not result.stdout
+    assert f"找不到{what}“{typed}”，是不是{first}" in result.stderr, result.stderr
 
 
 def test_date_phrases_work_in_the_query_and_the_filters_are_shown() -> None:

@@ -12,7 +12,6 @@ partial matches, most of the query first.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -173,13 +172,7 @@ def _person(archive: Archive, value: str | None) -> Record | None:
     found = archive.get("people", value)
     if found is not None:
         return found
-    same = archive.people_by_name.get(value, [])
-    if len(same) > 1:
-        raise UnknownFilter(f"有 {len(same)} 人同名“{value}”，请写编号：{'、'.join(sorted(same))}")
-    names = [*archive.people_by_name, *archive.records["people"]]
-    close = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
-    hint = "，是不是" + "、".join(f"“{n}”" for n in close) + "？" if close else ""
-    raise UnknownFilter(f"找不到人员“{value}”{hint}")
+    raise UnknownFilter(archive.person_error(value))
 
 
 def _is_type(record: Record, wanted: str) -> bool:

@@ -21,7 +21,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from generator.diagnostics import Diagnostic, error, warning
 from generator.model import Attachment, MarkdownSyntax, Model, Ref
-from generator.orgnames import OrgNames
+from generator.orgnames import OrgNames, closest
+from generator.orgnames import normalise as normalise_name
 from generator.stages.history import Change
 from generator.stages.load import Content, Loc, Page
 from generator.stages.markdown_safe import line_of, link_problem, links_in, page_base
@@ -92,6 +93,19 @@ class Archive:
         if len(self.find_orgs(value)) > 1:
             return f"“{value}”可指{names}，请写全称或编号"
         return f"找不到组织“{value}”" + (f"，是不是{names}？" if names else "")
+
+    def person_error(self, value: str) -> str:
+        """Why `value` names no one person, with "是不是…" as org_error words it (Chinese, for error messages)."""
+        same = self.people_by_name.get(value, [])
+        if len(same) > 1:
+            return f"有 {len(same)} 人同名“{value}”，请写编号：{'、'.join(sorted(same))}"
+        owners: dict[str, list[str]] = defaultdict(list)
+        for person_id, person in self.records["people"].items():
+            for name in {normalise_name(person_id), normalise_name(person.data.name)}:
+                owners[name].append(person_id)
+        display = {person_id: person.data.name for person_id, person in self.records["people"].items()}
+        names = "、".join(f"“{display[i]}”（{i}）" for i in closest(value, owners, display))
+        return f"找不到人员“{value}”" + (f"，是不是{names}？" if names else "")
 
     @cached_property
     def _children(self) -> dict[str, list[Record]]:
