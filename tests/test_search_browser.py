@@ -103,6 +103,8 @@ def test_facets_narrow_and_count_the_records(page: Any, demo_url: str, demo_chec
     meetings = archive.records["meetings"].values()
     by_org = Counter(archive.records["orgs"][m.data.org].data.name for m in meetings)
     run_search(page, demo_url, 类型="会议")
+    page.click("fieldset[data-facet=组织] .zhibu-facet__open")  # counted once opened: its index loads then
+    results(page)
     facet = page.locator("fieldset[data-facet=组织] label")
     shown = {}
     for text in facet.all_inner_texts():
@@ -110,10 +112,24 @@ def test_facets_narrow_and_count_the_records(page: Any, demo_url: str, demo_chec
         shown[name.strip()] = int(count)
     assert shown == dict(by_org)
     in_2025 = sum(1 for m in meetings if m.data.date.year == 2025)
+    page.click("fieldset[data-facet=年份] .zhibu-facet__open")
+    results(page)
     page.locator("fieldset[data-facet=年份] label", has_text="2025").locator("input").check()
     page.wait_for_selector("#zhibu-search[data-state=done]")
     assert f"找到 {in_2025} 条记录" in page.inner_text(".zhibu-search__status")
     assert "%E5%B9%B4%E4%BB%BD=2025" in page.url  # the chosen facet is kept in the URL
+
+
+def test_a_search_loads_the_counts_of_the_type_facet_only_until_another_is_opened(page: Any, demo_url: str) -> None:
+    """Counting a facet loads its whole filter index (人员: 65 KB at 10,000 records): only on demand."""
+    filters: list[str] = []
+    page.on("request", lambda r: filters.append(r.url) if "/pagefind/filter/" in r.url else None)
+    run_search(page, demo_url, "炉口安全")
+    assert len(filters) == 1 and page.locator("fieldset[data-facet=类型] input").count()
+    assert not page.locator("fieldset[data-facet=人员] input").count()
+    page.click("fieldset[data-facet=人员] .zhibu-facet__open")
+    results(page)
+    assert len(filters) == 2 and page.locator("fieldset[data-facet=人员] input").count()
 
 
 def test_results_show_title_date_org_type_and_a_marked_excerpt(page: Any, demo_url: str) -> None:
@@ -229,6 +245,8 @@ def test_excerpts_come_from_the_record_text_never_page_furniture(page: Any, demo
 def test_back_undoes_a_removed_chip_and_a_ticked_facet(page: Any, demo_url: str) -> None:
     first = run_search(page, demo_url, "阳极炉2025年3月支委会")
     page.locator(".zhibu-chip", has_text="日期").locator("button").click()
+    results(page)
+    page.click("fieldset[data-facet=年份] .zhibu-facet__open")
     results(page)
     page.locator("fieldset[data-facet=年份] label", has_text="2026").locator("input").check()
     ticked = results(page)

@@ -12,8 +12,11 @@ matches before Pagefind's full-text results.
 Layout (all JSON, under search/keys/):
   manifest.json        {"buckets": B, "chunk": C, "count": N}
   people.json          the names of the people records refer to; rows hold their numbers
-  b<k>.json            {"t": {pair: [record numbers]}, "k": {...}} for the pairs whose
-                       hash % B == k: "t" from titles, "k" from the other keys
+  b<k>.json            {"t": {pair: [record numbers]}, "k": {...}, "c": [pairs]} for the pairs
+                       whose hash % B == k: "t" from titles, "k" from the other keys, numbers
+                       ascending as gaps (first number, then differences); "c" the pairs
+                       too common to narrow a search (more than COMMON records), listed without
+                       numbers: the rows decide those
   r<k>.json            records k*C .. k*C+C-1, newest first:
                        [href, title, date, org, type, kind, [people], filters, [other keys]]
 
@@ -29,8 +32,9 @@ import unicodedata
 from itertools import pairwise
 from typing import Any
 
-CHUNK = 10
-POSTINGS_PER_BUCKET = 4000  # about 20 KB a bucket
+CHUNK = 5  # rows a file: a checked candidate costs about 1.5 KB
+POSTINGS_PER_BUCKET = 1000  # about 5 KB a bucket: a query reads one per character pair
+COMMON = 1000  # a pair in more records than this (工作, 支部 …) narrows too little to be worth its bytes
 
 
 def normalise(text: str) -> str:
@@ -80,18 +84,26 @@ def search_keys(metas: dict[str, dict[str, Any]]) -> dict[str, str]:
                 meta.get("also", []),
             ]
         )
-    total = sum(len(v) for kind in postings.values() for v in kind.values())
+    common = {pair for pair in {*postings["t"], *postings["k"]} if len(_records(postings, pair)) > COMMON}
+    total = sum(len(v) for kind in postings.values() for pair, v in kind.items() if pair not in common)
     buckets = max(1, math.ceil(total / POSTINGS_PER_BUCKET))
-    files: dict[int, dict[str, dict[str, list[int]]]] = {k: {"t": {}, "k": {}} for k in range(buckets)}
+    files: dict[int, dict[str, Any]] = {k: {"t": {}, "k": {}, "c": []} for k in range(buckets)}
+    for pair in sorted(common):
+        files[bucket_of(pair, buckets)]["c"].append(pair)
     for kind, found in postings.items():
         for pair, numbers in found.items():
-            files[bucket_of(pair, buckets)][kind][pair] = numbers
+            if pair not in common:
+                files[bucket_of(pair, buckets)][kind][pair] = [b - a for a, b in pairwise([0, *numbers])]
     out = {f"search/keys/b{k}.json": _json(v) for k, v in files.items()}
     for start in range(0, len(rows), CHUNK):
         out[f"search/keys/r{start // CHUNK}.json"] = _json(rows[start : start + CHUNK])
     out["search/keys/people.json"] = _json(people)
     out["search/keys/manifest.json"] = _json({"buckets": buckets, "chunk": CHUNK, "count": len(rows)})
     return out
+
+
+def _records(postings: dict[str, dict[str, list[int]]], pair: str) -> set[int]:
+    return {*postings["t"].get(pair, ()), *postings["k"].get(pair, ())}
 
 
 def _json(value: Any) -> str:

@@ -9,6 +9,9 @@
   const siteRoot = new URL("..", script.src); // this file lives in <root>/assets/
   const searchUrl = new URL("search/", siteRoot);
   const FACETS = ["类型", "会议类型", "成果类别", "荣誉级别", "活动类型", "项目类型", "组织", "年份", "人员", "标签"];
+  // Counts need a facet's whole filter index (10,000 records: 类型 22 KB, 人员 65 KB): only 类型 loads
+  // with every search; another facet loads when opened or filtered on (Pagefind loads those anyway).
+  const COUNTED = new Set(["类型"]);
   const PAGE_SIZE = 20;
 
   function element(tag, attrs, ...children) {
@@ -202,6 +205,11 @@
   }
 
   const KEY_PAIRS = 4; // pairs looked up per word: its first, last and two middle ones
+  // What one query may read to decide what holds every word: without filters the key rows of this many
+  // row files (with filters every candidate row, as the rows hold what filters test) and the text of this
+  // many of Pagefind's most relevant results. Beyond that the count says "以上".
+  const KEY_FILES = 12;
+  const CHECKED = 60;
 
   function matchesFilters(hit, filters) {
     return Object.entries(filters).every(([name, values]) =>
@@ -213,29 +221,46 @@
   }
 
   async function keyMatches(words, filters) {
-    if (!words.length || words.some((w) => [...w].length < 2)) return [];
+    const none = { hits: [], unchecked: 0 };
+    if (!words.length || words.some((w) => [...w].length < 2)) return none;
     const manifest = await fetchJson("search/keys/manifest.json");
-    if (!manifest || !manifest.count) return [];
+    if (!manifest || !manifest.count) return none;
     const allPairs = [...new Set(words.flatMap((w) => spread(pairsOf(w), KEY_PAIRS)))];
     const buckets = await Promise.all(allPairs.map((p) => fetchJson(`search/keys/b${bucketOf(p, manifest.buckets)}.json`)));
     let inTitle = null;
     let anywhere = null;
     allPairs.forEach((pair, i) => {
-      const bucket = buckets[i] || { t: {}, k: {} };
-      const title = bucket.t[pair] || [];
+      const bucket = buckets[i] || { t: {}, k: {}, c: [] };
+      if (bucket.c.includes(pair)) return; // too common to narrow: the rows decide
+      const title = ungap(bucket.t[pair]);
       inTitle = intersect(inTitle, new Set(title));
-      anywhere = intersect(anywhere, new Set([...title, ...(bucket.k[pair] || [])]));
+      anywhere = intersect(anywhere, new Set([...title, ...ungap(bucket.k[pair])]));
     });
+    if (anywhere === null) return none;
     const byNumber = (a, b) => a - b;
-    const numbers = [...[...inTitle].sort(byNumber), ...[...anywhere].filter((n) => !inTitle.has(n)).sort(byNumber)];
+    const candidates = [...[...inTitle].sort(byNumber), ...[...anywhere].filter((n) => !inTitle.has(n)).sort(byNumber)];
+    // Pairs may stand apart in a key, and filters narrow the rows: each candidate row is checked, title
+    // matches and the newest first; without filters only those in the first KEY_FILES row files.
+    const files = new Set();
+    const filtered = Object.keys(filters).length > 0;
+    const numbers = candidates.filter((n) => {
+      const file = Math.floor(n / manifest.chunk);
+      if (filtered || files.size < KEY_FILES) files.add(file);
+      return files.has(file);
+    });
     const people = await fetchJson("search/keys/people.json");
-    // Pairs may stand apart in a key, and filters narrow the rows: every candidate row is checked,
-    // so the count shown is the count listed (rows come ten to a file and are cached).
     const rows = await Promise.all(numbers.map(async (n) => {
       const chunk = await fetchJson(`search/keys/r${Math.floor(n / manifest.chunk)}.json`);
       return chunk ? chunk[n % manifest.chunk] : null;
     }));
-    return rankRows(rows, words, words.join(""), people, filters).sort((a, b) => a.tier - b.tier || a.order - b.order);
+    const hits = rankRows(rows, words, words.join(""), people, filters).sort((a, b) => a.tier - b.tier || a.order - b.order);
+    return { hits, unchecked: candidates.length - numbers.length };
+  }
+
+  // Record numbers are stored as gaps: the first number, then the differences (search_keys.py).
+  function ungap(gaps) {
+    let number = 0;
+    return (gaps || []).map((gap) => (number += gap));
   }
 
   function spread(list, most) {
@@ -300,7 +325,6 @@
       pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
       await pagefind.options({ excerptLength: 40, baseUrl: siteRoot.pathname });
       await pagefind.init();
-      await pagefind.filters(); // facet counts only cover filter indexes already loaded
       vocab = (await fetchJson("search/keys/vocab.json")) || { dates: [], years: [], filters: [], terms: {} };
     } catch (error) {
       status.textContent = window.location.protocol === "file:"
@@ -373,8 +397,9 @@
       const words = understood.words.map(normalise).filter(Boolean);
       const filters = combine(state.filters, understood.filters);
       showChips(understood);
+      await loadFacets();
       if (!query && !Object.keys(filters).length) {
-        const totals = await pagefind.filters();
+        const totals = (await pagefind.search(null, {})).filters;
         if (mine !== generation) return;
         status.textContent = "输入关键词，或在左侧按类型、组织、年份、人员筛选。";
         showFacets(totals);
@@ -384,10 +409,11 @@
       const text = understood.words.join(" ");
       const [keys, { search, used }] = await Promise.all([keyMatches(words, filters), fullText(text, filters)]);
       if (mine !== generation) return;
-      const counts = search.results.length ? search.filters : countRows(keys);
+      const counts = search.results.length ? search.filters : countRows(keys.hits);
       showFacets(counts);
       const named = words.length ? [] : understood.named;
-      const found = await collect(named, keys, search.results, words);
+      const found = await collect(named, keys.hits, search.results, words);
+      const unchecked = keys.unchecked + found.unchecked;
       if (mine !== generation) return;
       if (!found.full.length && !found.partial.length) {
         resultBox.replaceChildren();
@@ -406,15 +432,18 @@
       await showMore([...found.full, ...found.partial], 0, mine, lists);
       if (mine !== generation) return;
       const respelled = used !== text ? `（按“${used}”查找）` : "";
+      const more = unchecked ? "以上" : "";
+      const narrow = unchecked ? "结果较多，只核对了最相关的部分：加一个关键词或条件可以缩小范围。" : "";
       status.textContent = found.full.length
-        ? `找到 ${found.full.length} 条记录${respelled}${found.partial.length ? `，另有 ${found.partial.length} 条部分匹配` : ""}。`
-        : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条部分匹配的记录${respelled}。`;
+        ? `找到 ${found.full.length} 条${more}记录${respelled}${found.partial.length ? `，另有 ${found.partial.length} 条${more}部分匹配` : ""}。${narrow}`
+        : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条${more}部分匹配的记录${respelled}。${narrow}`;
     }
 
     // Everything to list, each record once, in order: named orgs, key matches (every word in a key
     // field), then Pagefind's results holding every word (newest first), then partial matches: those
     // holding at least half of the query's character pairs, most first (as zhibu search ranks them).
-    // Without words every result is listed and its page is loaded only when shown.
+    // Without words every result is listed and its page is loaded only when shown; with words, the text
+    // of the CHECKED most relevant results decides (`unchecked` counts the others).
     async function collect(named, keys, results, words) {
       const full = [
         ...named.map(([href, name]) => ({ named: [href, name], list: "full" })),
@@ -422,9 +451,9 @@
       ];
       const shown = new Set(full.map((item) => new URL(item.named ? item.named[0] : item.hit.row[0], siteRoot).pathname));
       if (!words.length) {
-        return { full: [...full, ...results.map((result) => ({ result, list: "full" }))], partial: [] };
+        return { full: [...full, ...results.map((result) => ({ result, list: "full" }))], partial: [], unchecked: 0 };
       }
-      const loaded = await Promise.all(results.map((result) => result.data()));
+      const loaded = await Promise.all(results.slice(0, CHECKED).map((result) => result.data()));
       const pairs = queryPairs(words);
       const rest = [];
       for (const data of loaded) {
@@ -441,6 +470,7 @@
       return {
         full: [...full, ...rest.filter((r) => r.list === "full").sort(newest)],
         partial: partial.sort((a, b) => b.share - a.share || newest(a, b)),
+        unchecked: Math.max(0, results.length - CHECKED),
       };
     }
 
@@ -516,10 +546,20 @@
         element("p", { class: "zhibu-search__excerpt" }, excerpt));
     }
 
+    // Pagefind counts a facet only once its filter index is loaded: load the counted ones (a filter
+    // that matches nothing asks for the index without searching).
+    async function loadFacets() {
+      await Promise.all([...COUNTED].map((name) => pagefind.preload(null, { filters: { [name]: { none: [""] } } })));
+    }
+
     function showFacets(counts) {
       facetBox.replaceChildren();
       for (const name of FACETS) {
         const chosen = state.filters[name] || [];
+        if (!(name in (counts || {})) && !chosen.length) {
+          facetBox.append(closedFacet(name));
+          continue;
+        }
         const values = [...new Set([...Object.keys((counts || {})[name] || {}), ...chosen])];
         const options = values
           .map((value) => [value, ((counts || {})[name] || {})[value] || 0])
@@ -541,6 +581,15 @@
         }
         facetBox.append(group);
       }
+    }
+
+    function closedFacet(name) {
+      const open = element("button", { type: "button", class: "zhibu-facet__open", "aria-expanded": "false" }, `${name} ▸`);
+      open.addEventListener("click", () => {
+        COUNTED.add(name);
+        run(false);
+      });
+      return element("fieldset", { class: "zhibu-facet", "data-facet": name, "data-closed": "" }, element("legend", {}, open));
     }
 
     form.addEventListener("submit", (event) => {
