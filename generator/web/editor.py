@@ -111,6 +111,16 @@ class Editor:
         token = None if host in _LOOPBACK or host == "::1" else secrets.token_urlsafe(24)
         return cls(content, token=token, epoch=epoch, mount=mount)
 
+    def owns(self, path: str) -> bool:
+        """Whether a request path is the editor's."""
+        return path.startswith(self.mount + PREFIX)
+
+    def button(self, page: bytes) -> bytes:
+        """A preview page with the script that adds its 编辑 / 新建 button (never in a built site)."""
+        tag = f'<script src="{self.mount}{PREFIX}static/button.js" defer></script>'.encode()
+        at = page.rfind(b"</body>")
+        return page[:at] + tag + page[at:] if at >= 0 else page + tag
+
     @property
     def url(self) -> str:
         return self.mount + PREFIX + (f"?token={self.token}" if self.token else "")
@@ -368,13 +378,6 @@ def _drain(stream: Any, length: int) -> None:
     left = min(length, 4 * MAX_UPLOAD)
     while left > 0 and (chunk := stream.read(min(left, 1 << 20))):
         left -= len(chunk)
-
-
-def editor_button(page: bytes, mount: str) -> bytes:
-    """A preview page with the script that adds its 编辑 / 新建 button (never in a built site)."""
-    tag = f'<script src="{mount}{PREFIX}static/button.js" defer></script>'.encode()
-    at = page.rfind(b"</body>")
-    return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
 
 _HARDENING = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "SAMEORIGIN")]

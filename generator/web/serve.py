@@ -19,15 +19,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
-from generator.web.editor import PREFIX as EDITOR_PREFIX
-from generator.web.editor import Editor, editor_button
+if TYPE_CHECKING:
+    from generator.web.editor import Editor
 
 PROBLEMS_PATH = "_zhibu/problems/"
 _BODY = re.compile(rb"<body[^>]*>")
@@ -89,7 +89,7 @@ class PreviewServer(LiveReloadServer):
 
     def _serve_request(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes] | None:
         path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
-        if self.editor is not None and path.startswith(self.mount_path + EDITOR_PREFIX):
+        if self.editor is not None and self.editor.owns(path):
             return self.editor(environ, start_response)
         if path == self.mount_path + PROBLEMS_PATH or (not self.built and self._is_page(path)):
             body = self._inject_js_into_html(self.problems_page(), self._visible_epoch)
@@ -104,7 +104,7 @@ class PreviewServer(LiveReloadServer):
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         content = super()._inject_js_into_html(content, epoch)
         if self.editor is not None:
-            content = editor_button(content, self.mount_path)
+            content = self.editor.button(content)
         errors = sum(is_error for _, is_error in self.problems)
         if not errors or b'id="zhibu-problems-page"' in content:
             return content
@@ -191,6 +191,8 @@ def serve(
         first.plugins.on_serve(server, config=first, builder=builder)
         say(f"预览地址：{serve_url} （Ctrl-C 退出）", True)
         if content is not None:
+            from generator.web.editor import Editor  # ruamel.yaml and git only when editing
+
             server.editor = Editor.serving(content, host, mount_path, lambda: server._visible_epoch)
             say(f"编辑器地址：http://{host}:{port}{server.editor.url}", True)
         try:
