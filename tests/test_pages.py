@@ -14,8 +14,10 @@ MEETING = (
 )
 
 
-def pages(tmp_path: Path, files: dict[str, str | bytes | None] | None = None) -> dict[str, str]:
-    checked = check_at(write_archive(tmp_path, files))
+def pages(
+    tmp_path: Path, files: dict[str, str | bytes | None] | None = None, include_restricted: bool = False
+) -> dict[str, str]:
+    checked = check_at(write_archive(tmp_path, files), include_restricted=include_restricted)
     assert checked.ok, checked.diagnostics
     assert checked.archive is not None and checked.views is not None
     return {k: v for k, v in render(checked.archive, checked.views).items() if isinstance(v, str)}
@@ -65,3 +67,15 @@ def test_a_restricted_meeting_is_a_row_with_numbers_only(tmp_path: Path) -> None
     page = pages(tmp_path, {"meetings/m.yaml": MEETING, "meetings/r.yaml": restricted})["ledgers/attendance.md"]
     assert "| 受限会议（主题党日） | [第一党支部](../orgs/zb.md) | 2 | 1 | 50% | 不列出 |" in page
     assert "内部会议" not in page and "r.md" not in page
+
+
+def test_a_book_shows_restricted_meetings_only_where_restricted_records_are_included(tmp_path: Path) -> None:
+    restricted = MEETING.replace("title: 三月主题党日", "title: 内部会议").replace("date:", "visibility: 受限\ndate:")
+    files = {"meetings/m.yaml": MEETING, "meetings/r.yaml": restricted.replace("03-10", "03-20")}
+    public = pages(tmp_path, files)["orgs/zb/print/2023.md"]
+    assert "2023年共召开会议 2 次（其中受限会议 1 次" in public
+    assert "## 2. 2023年3月主题党日（受限）\n\n受限记录，不在公开站点显示。" in public
+    assert "内部会议" not in public and "r.md" not in public and public.count("主持人签字") == 1
+    full = pages(tmp_path, files, include_restricted=True)["orgs/zb/print/2023.md"]
+    assert '## 2. [内部会议](../../../meetings/r.md)\n\n<div class="zhibu-restricted">受限记录' in full
+    assert full.count("主持人签字") == 2 and full.count("zhibu-restricted") == 1
