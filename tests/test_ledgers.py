@@ -137,9 +137,17 @@ def test_assessment_totals_and_ranking(tmp_path: Path) -> None:
         "assessments/a1.yaml": sheet("zb", 45, 44.5),
         "assessments/a2.yaml": sheet("zb2", 48, 47),
     }
-    ranked = check(write_archive(tmp_path, files), today=date(2023, 3, 31)).views.scores["双百"]["2023-03"]
+    content = write_archive(tmp_path, files)
+    ranked = check(content, today=date(2023, 3, 31)).views.scores["双百"]["2023-03"]
     assert [(s.subject, s.total, s.maximum) for s in ranked] == [("第二党支部", 95, 100), ("第一党支部", 89.5, 100)]
     assert ranked[1].by_category == {"党建": 45, "生产": 44.5}
+    assert zhibu("export", "--content", content, "--out", tmp_path / "out", "--today", "2023-03-31").returncode == 0
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "考核.xlsx").active
+    assert [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)] == [
+        ["方案", "期间", "对象", "党建", "生产", "合计", "满分", "名次"],
+        ["双百", "2023-03", "第二党支部", 48, 47, 95, 100, 1],
+        ["双百", "2023-03", "第一党支部", 45, 44.5, 89.5, 100, 2],
+    ]
 
 
 ITEMS = (

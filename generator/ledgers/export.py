@@ -235,25 +235,23 @@ def achievements(archive: Archive, views: Views) -> Table:
 
 
 def assessments(archive: Archive, views: Views) -> Table:
-    rows = []
+    """One row per scheme, period and subject (双百: org × month), a column per category, then 合计 and 满分."""
+    categories = list(
+        dict.fromkeys(
+            c
+            for by_period in views.scores.values()
+            for ranked in by_period.values()
+            for s in ranked
+            for c in s.by_category
+        )
+    )
+    rows: list[tuple[Cell, ...]] = []
     for scheme, by_period in views.scores.items():
         for period, ranked in by_period.items():
             for rank, score in enumerate(ranked, start=1):
-                for item in score.record.data.items:
-                    rows.append(
-                        (
-                            scheme,
-                            period,
-                            score.subject,
-                            rank,
-                            score.total,
-                            item.name,
-                            item.category,
-                            item.max,
-                            item.score,
-                        )
-                    )
-    headers = ("方案", "期间", "对象", "名次", "总分", "项目", "类别", "满分", "得分")
+                by_category = [score.by_category.get(c) for c in categories]
+                rows.append((scheme, period, score.subject, *by_category, score.total, score.maximum, rank))
+    headers = ("方案", "期间", "对象", *categories, "合计", "满分", "名次")
     return Table("考核", "考核台账", headers, rows)
 
 
