@@ -24,6 +24,8 @@ from generator.editing import fullbook, importer, sheets, writeplan
 from generator.editing.scaffold import KINDS, NewOptions, init_archive, new_record
 from generator.editing.schema import field_reference, schemas
 from generator.ledgers import export
+from generator.ledgers import span as spans
+from generator.ledgers.span import Span
 from generator.model import COLLECTIONS, date_problem
 from generator.pipeline import Checked, check, generate
 from generator.plugin import navigation
@@ -418,6 +420,37 @@ def _kind_label(record: Any) -> str:
     return kind or COLLECTIONS[record.collection].label
 
 
+def _parse_period(ctx: click.Context, param: click.Parameter, value: str | None) -> Span | None:
+    try:
+        return None if value is None else spans.period(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param, "“--period”") from None
+
+
+def _parse_bound(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--from/--to as a date, month or year, written as a 台账 writes it (2025年3月, 2025.3.8)."""
+    if value is None:
+        return None
+    try:
+        return importer.parse_date(value, None, partial=True)[0]
+    except importer.Refused:
+        problem = date_problem(value, "YYYY-MM-DD、YYYY-MM 或 YYYY")
+        raise click.BadParameter(problem, ctx, param, f"“{param.opts[0]}”") from None
+
+
+def _export_span(period: Span | None, first: str | None, last: str | None, full: bool) -> Span:
+    if period and (first or last):
+        raise click.UsageError("--period 与 --from/--to 只能用一种")
+    if full and (period or first or last):
+        raise click.UsageError("--full 导出整个档案，不能限定期间")
+    if period:
+        return period
+    try:
+        return spans.between(first, last) if first or last else spans.EVERYTHING
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 @cli.command("export", add_help_option=False)
 @help_option
 @content_option
@@ -431,6 +464,11 @@ def _kind_label(record: Any) -> str:
 )
 @click.option("--include-restricted", is_flag=True, help="包含受限记录")
 @click.option("--full", is_flag=True, help="导出全量档案工作簿（每条记录的每个字段，可用 zhibu import archive 导回）")
+@click.option(
+    "--period", callback=_parse_period, metavar="期间", help="只导出这一期间：2025、2025-H1、2025-Q1 或 2025-03"
+)
+@click.option("--from", "first", callback=_parse_bound, metavar="日期", help="只导出这一天（或这年、这月）起的记录")
+@click.option("--to", "last", callback=_parse_bound, metavar="日期", help="只导出到这一天（或这年、这月）止的记录")
 @today_option
 @verbosity
 def export_command(
@@ -439,11 +477,15 @@ def export_command(
     out_dir: Path,
     include_restricted: bool,
     full: bool,
+    period: Span | None,
+    first: str | None,
+    last: str | None,
     today: date | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """导出台账：会议、出勤、会后落实、荣誉、成果、考核、花名册，每种一个文件。"""
+    span = _export_span(period, first, last, full)
     reporter = Reporter(quiet, verbose)
     checked = run_check(content_dir, reporter, include_restricted=include_restricted or full, today=today)
     errors, _ = reporter.diagnostics(checked, warnings=verbose)
@@ -454,9 +496,9 @@ def export_command(
     if full:
         _export_full(checked.archive, out_dir, include_restricted, checked.views.today)
         return
-    for table in export.tables(checked.archive, checked.views):
+    for table in export.tables(checked.archive, checked.views, span):
         today = checked.views.today
-        title = export.heading(checked.archive, table, today)
+        title = export.heading(checked.archive, table, today, span)
         data = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, today, title)
         path = out_dir / f"{table.name}.{fmt}"
         path.write_bytes(data)

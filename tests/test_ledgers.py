@@ -280,6 +280,60 @@ def test_the_demos_meeting_ledger_imports_again_whole(tmp_path: Path) -> None:
     assert "已导入 0 条记录，348 条已在档案中（内容相同，未重复导入）" in again.stdout, again.stdout + again.stderr
 
 
+def test_period_limits_every_file_and_the_title_says_so(tmp_path: Path) -> None:
+    annual = meeting("组织生活会", "zb", "2024-01-20", ["zhang"], extra="covers: 2023\n").replace(
+        "title: zb2024-01-20组织生活会", "title: 第一党支部2023年度组织生活会"
+    )
+    files = {
+        "archive.yaml": ARCHIVE,
+        "meetings/z1.yaml": meeting(
+            "支委会", "zb", "2023-03-05", ["zhang"], extra="actions:\n  - {task: 甲, owner: li}\n"
+        ),
+        "meetings/z2.yaml": meeting(
+            "支委会", "zb", "2023-04-05", ["zhang"], extra="actions:\n  - {task: 乙, owner: li}\n"
+        ),
+        "meetings/s1.yaml": annual,
+        "honours/h1.yaml": "title: 先进党支部\ndate: 2023-06\nlevel: 公司级\nrecipients:\n  - {org: zb}\n",
+        "honours/h2.yaml": "title: 红旗党支部\ndate: 2023\nlevel: 公司级\nrecipients:\n  - {org: zb}\n",
+        "people/new.yaml": "name: 王新\nstatus: 预备党员\njoined: 2023-09\n"
+        "memberships:\n  - {org: xz, from: 2023-09-01}\n",
+    }
+    content = write_archive(tmp_path, files)
+
+    def export(*limits: str) -> dict[str, list[list[str]]]:
+        out = tmp_path / "-".join(limits)
+        result = zhibu(
+            "export", "--content", content, "--format", "csv", "--out", out, "--today", "2024-03-31", *limits
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return {p.stem: list(csv.reader(io.StringIO(p.read_text(encoding="utf-8-sig")))) for p in out.glob("*.csv")}
+
+    q1 = export("--period", "2023-Q1")
+    assert [r[0] for r in q1["会议"][1:]] == ["z1"] and [r[0] for r in q1["会后落实"][1:]] == ["甲"]
+    assert {r[4] for r in q1["出勤"][1:]} == {"张伟"} and len(q1["荣誉"]) == 1 and len(q1["党员花名册"]) == 3
+    compliance = {(r[1], r[3]): r[4:7] for r in q1["三会一课"][1:]}
+    assert compliance[("支委会", "2023")] == ["3", "1", "33.3%"] and ("组织生活会", "2023") not in compliance
+    year = export("--period", "2023")
+    assert [r[0] for r in year["会议"][1:]] == ["z2", "z1"]  # s1 was held in 2024 ...
+    compliance = {(r[1], r[3]): r[4:8] for r in year["三会一课"][1:]}
+    assert compliance[("组织生活会", "2023")] == ["1", "1", "100.0%", ""]  # ... for 2023 (covers)
+    assert {r[2] for r in year["荣誉"][1:]} == {"先进党支部", "红旗党支部"} and len(year["党员花名册"]) == 4
+    ranged = export("--from", "2023年4月", "--to", "2024-01")
+    assert [r[0] for r in ranged["会议"][1:]] == ["s1", "z2"] and [r[2] for r in ranged["荣誉"][1:]] == ["先进党支部"]
+    book = tmp_path / "book"
+    zhibu("export", "--content", content, "--out", book, "--today", "2024-03-31", "--period", "2023-Q1")
+    titles = [openpyxl.load_workbook(p).active["A2"].value for p in book.glob("*.xlsx")]
+    assert len(titles) == 9
+    assert set(titles) == {"期间：2023年第1季度（2023-01-01 至 2023-03-31）　　统计截至：2024-03-31"}
+    for wrong, says in (
+        (("--period", "2023-Q5"), "期间应为 YYYY、YYYY-H1、YYYY-Q1 或 YYYY-MM"),
+        (("--from", "2024", "--to", "2023"), "起始 2024-01-01 晚于截止 2023-12-31"),
+        (("--period", "2023", "--from", "2023-02"), "--period 与 --from/--to 只能用一种"),
+    ):
+        result = zhibu("export", "--content", content, "--out", tmp_path / "x", *wrong)
+        assert result.returncode == 2 and says in result.stderr, result.stderr
+
+
 def test_roster_holds_members_and_applicants_have_their_own_file(tmp_path: Path) -> None:
     files = {
         f"people/{pid}.yaml": f"name: {name}\nstatus: {status}\nmemberships:\n  - org: xz\n"

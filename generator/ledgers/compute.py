@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -99,8 +100,13 @@ class ComplianceRow:
 
     def year(self, year: int) -> tuple[int, int]:
         """(held, required) over the completed periods of a year."""
-        cells = [c for c in self.cells if c.period.start.year == year and c.status in ("held", "missing")]
-        return sum(c.status == "held" for c in cells), len(cells)
+        return tally(c for c in self.cells if c.period.start.year == year)
+
+
+def tally(cells: Iterable[Cell]) -> tuple[int, int]:
+    """(held, required) over the completed periods among cells."""
+    counted = [c for c in cells if c.status in ("held", "missing")]
+    return sum(c.status == "held" for c in counted), len(counted)
 
 
 def rules(archive: Archive) -> dict[str, tuple[str, str]]:

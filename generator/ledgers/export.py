@@ -19,9 +19,11 @@ from typing import Any
 from generator.editing import itemlines
 from generator.editing.sheets import csv_safe, formula_like
 from generator.ledgers import compute as ledgers
+from generator.ledgers.span import EVERYTHING, Span
+from generator.model import parse_partial_date
 from generator.stages.derive import Views
 from generator.stages.publish import Deferred
-from generator.stages.resolve import Archive
+from generator.stages.resolve import Archive, Record
 
 Cell = str | int | float | date | None
 
@@ -43,16 +45,18 @@ def _name(archive: Archive, collection: str, ref: str | None) -> str:
     return found.data.name if found else (ref or "")
 
 
-def compliance(archive: Archive, views: Views) -> Table:
+def compliance(archive: Archive, views: Views, span: Span) -> Table:
     """三会一课 per org, meeting type and year: 应召开, 已召开, 完成率 — the cells of the compliance ledger.
 
     Restricted meetings count as they do on the site; their ids read 受限 unless restricted records are included.
+    Within a span, only the periods wholly inside it count (by the period a meeting covers).
     """
     rows: list[tuple[Cell, ...]] = []
     for row in views.compliance:
-        for year in sorted({c.period.start.year for c in row.cells}):
-            cells = [c for c in row.cells if c.period.start.year == year]
-            held, required = row.year(year)
+        inside = [c for c in row.cells if span.holds(c.period.start, c.period.end)]
+        for year in sorted({c.period.start.year for c in inside}):
+            cells = [c for c in inside if c.period.start.year == year]
+            held, required = ledgers.tally(cells)
             ids = [("受限" if m.key in views.hidden else m.id) for c in cells for m in c.meetings]
             missing = [c.period.short for c in cells if c.status == "missing"]
             rows.append(
@@ -72,9 +76,14 @@ def compliance(archive: Archive, views: Views) -> Table:
     return Table("三会一课", "三会一课台账", headers, rows)
 
 
-def meetings(archive: Archive, views: Views) -> Table:
+def _meetings(views: Views, span: Span) -> list[Record]:
+    """The published meetings held inside the span, newest first."""
+    return [m for m in views.sorted["meetings"] if span.holds(m.data.date)]
+
+
+def meetings(archive: Archive, views: Views, span: Span) -> Table:
     rows = []
-    for m in views.sorted["meetings"]:
+    for m in _meetings(views, span):
         d, att = m.data, views.attendance[m.id]
         absent = "、".join(
             f"{_name(archive, 'people', a.person)}（{a.reason}）" if a.reason else _name(archive, "people", a.person)
@@ -137,9 +146,9 @@ def meetings(archive: Archive, views: Views) -> Table:
     )
 
 
-def attendance(archive: Archive, views: Views) -> Table:
+def attendance(archive: Archive, views: Views, span: Span) -> Table:
     rows = []
-    for m in views.sorted["meetings"]:
+    for m in _meetings(views, span):
         att = views.attendance[m.id]
         reasons = dict(att.absent)
         status = {p: "出席" for p in att.present} | {p: "缺席" for p in reasons}
@@ -159,7 +168,7 @@ def attendance(archive: Archive, views: Views) -> Table:
     return Table("出勤", "出勤台账", ("日期", "会议", "组织", "类型", "姓名", "出勤", "缺席原因"), rows)
 
 
-def actions(archive: Archive, views: Views) -> Table:
+def actions(archive: Archive, views: Views, span: Span) -> Table:
     rows = [
         (
             a.action.task,
@@ -174,6 +183,7 @@ def actions(archive: Archive, views: Views) -> Table:
             "是" if a.overdue else "",
         )
         for a in views.actions
+        if span.holds(a.meeting.data.date)
     ]
     return Table(
         "会后落实",
@@ -183,9 +193,9 @@ def actions(archive: Archive, views: Views) -> Table:
     )
 
 
-def honours(archive: Archive, views: Views) -> Table:
+def honours(archive: Archive, views: Views, span: Span) -> Table:
     rows = []
-    for h in views.sorted["honours"]:
+    for h in (h for h in views.sorted["honours"] if span.holds_partial(h.data.date)):
         d = h.data
         who = "、".join(
             _name(archive, "orgs", r.org) if r.org else _name(archive, "people", r.person or r.team)
@@ -195,9 +205,9 @@ def honours(archive: Archive, views: Views) -> Table:
     return Table("荣誉", "荣誉台账", ("编号", "日期", "荣誉名称", "级别", "授予单位", "类别", "获奖对象"), rows)
 
 
-def achievements(archive: Archive, views: Views) -> Table:
+def achievements(archive: Archive, views: Views, span: Span) -> Table:
     rows = []
-    for a in views.sorted["achievements"]:
+    for a in (a for a in views.sorted["achievements"] if span.holds_partial(a.data.date)):
         d = a.data
         award = d.award
         base = (
@@ -234,7 +244,7 @@ def achievements(archive: Archive, views: Views) -> Table:
     )
 
 
-def assessments(archive: Archive, views: Views) -> Table:
+def assessments(archive: Archive, views: Views, span: Span) -> Table:
     """One row per scheme, period and subject (双百: org × month), a column per category, then 合计 and 满分."""
     categories = list(
         dict.fromkeys(
@@ -248,6 +258,8 @@ def assessments(archive: Archive, views: Views) -> Table:
     rows: list[tuple[Cell, ...]] = []
     for scheme, by_period in views.scores.items():
         for period, ranked in by_period.items():
+            if not span.holds_partial(parse_partial_date(period)):
+                continue
             for rank, score in enumerate(ranked, start=1):
                 by_category = [score.by_category.get(c) for c in categories]
                 rows.append((scheme, period, score.subject, *by_category, score.total, score.maximum, rank))
@@ -255,16 +267,16 @@ def assessments(archive: Archive, views: Views) -> Table:
     return Table("考核", "考核台账", headers, rows)
 
 
-def _roster(archive: Archive, views: Views, statuses: tuple[str, ...]) -> list[tuple[Cell, ...]]:
+def _roster(archive: Archive, views: Views, span: Span, statuses: tuple[str, ...]) -> list[tuple[Cell, ...]]:
+    """People of these statuses as at the span's last day (or today): who had joined, and where they were."""
+    day = span.on(views.today)
     rows: list[tuple[Cell, ...]] = []
     for p in views.sorted["people"]:
         d = p.data
-        if d.status not in statuses:
+        if d.status not in statuses or (d.joined and d.joined.start > day):
             continue
         current = [
-            m.org
-            for m in d.memberships
-            if (m.from_ is None or m.from_ <= views.today) and (m.to is None or views.today <= m.to)
+            m.org for m in d.memberships if (m.from_ is None or m.from_ <= day) and (m.to is None or day <= m.to)
         ]
         rows.append(
             (
@@ -283,18 +295,18 @@ def _roster(archive: Archive, views: Views, statuses: tuple[str, ...]) -> list[t
 ROSTER = ("编号", "姓名", "政治面貌", "入党时间", "岗位", "人才类别", "所在组织")
 
 
-def people(archive: Archive, views: Views) -> Table:
+def people(archive: Archive, views: Views, span: Span) -> Table:
     """正式党员 and 预备党员 only: the roster an inspector counts members from."""
-    return Table("党员花名册", "党员花名册", ROSTER, _roster(archive, views, ("正式党员", "预备党员")))
+    return Table("党员花名册", "党员花名册", ROSTER, _roster(archive, views, span, ("正式党员", "预备党员")))
 
 
-def applicants(archive: Archive, views: Views) -> Table:
+def applicants(archive: Archive, views: Views, span: Span) -> Table:
     """入党积极分子 and 发展对象, kept apart from the members' roster."""
-    rows = _roster(archive, views, ("发展对象", "入党积极分子"))
+    rows = _roster(archive, views, span, ("发展对象", "入党积极分子"))
     return Table("入党积极分子和发展对象", "入党积极分子和发展对象名册", ROSTER, rows)
 
 
-LEDGERS: tuple[Callable[[Archive, Views], Table], ...] = (
+LEDGERS: tuple[Callable[[Archive, Views, Span], Table], ...] = (
     compliance,
     meetings,
     attendance,
@@ -307,8 +319,9 @@ LEDGERS: tuple[Callable[[Archive, Views], Table], ...] = (
 )
 
 
-def tables(archive: Archive, views: Views) -> list[Table]:
-    return [make(archive, views) for make in LEDGERS]
+def tables(archive: Archive, views: Views, span: Span = EVERYTHING) -> list[Table]:
+    """Every ledger, limited to the span (default: everything)."""
+    return [make(archive, views, span) for make in LEDGERS]
 
 
 RATES = frozenset({"出席率", "完成率"})  # columns holding a fraction, shown as a percentage
@@ -333,14 +346,16 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def heading(archive: Archive, table: Table, today: date) -> tuple[str, str]:
+def heading(archive: Archive, table: Table, today: date, span: Span = EVERYTHING) -> tuple[str, str]:
     """The two title lines above a printed ledger: archive and subject; period covered and 统计截至.
 
-    The period starts at the archive's `since`, else at the ledger's first date.
+    The period is the span's; an open start is the archive's `since`, else the ledger's first date; an open end today.
     """
     dates = [v for row in table.rows for v in row if isinstance(v, date)]
-    start = archive.info.since or (min(dates).isoformat() if dates else None)
-    period = f"{start} 至 {today.isoformat()}" if start else f"截至 {today.isoformat()}"
+    start = span.first or archive.info.since or (min(dates).isoformat() if dates else None)
+    end = (span.last or today).isoformat()
+    period = f"{start} 至 {end}" if start else f"截至 {end}"
+    period = f"{span.label}（{period}）" if span.label else period
     return f"{archive.info.name}　{table.label}", f"期间：{period}　　统计截至：{today.isoformat()}"
 
 
