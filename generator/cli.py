@@ -23,7 +23,7 @@ from generator.diagnostics import Severity
 from generator.editing import fullbook, importer, sheets, writeplan
 from generator.editing.scaffold import KINDS, NewOptions, init_archive, new_record
 from generator.editing.schema import field_reference, schemas
-from generator.ledgers import export
+from generator.ledgers import export, minutes
 from generator.ledgers import span as spans
 from generator.ledgers.span import Span
 from generator.model import COLLECTIONS, date_problem
@@ -454,7 +454,13 @@ def _export_span(period: Span | None, first: str | None, last: str | None, full:
 @cli.command("export", add_help_option=False)
 @help_option
 @content_option
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", help="文件格式（默认 xlsx）")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv", "docx"]),
+    default="xlsx",
+    help="文件格式：xlsx、csv 台账，或 docx（Word 会议记录本，每个组织每年一本）；默认 xlsx",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -484,7 +490,7 @@ def export_command(
     quiet: bool,
     verbose: bool,
 ) -> None:
-    """导出台账：会议、出勤、会后落实、荣誉、成果、考核、花名册，每种一个文件。"""
+    """导出台账：三会一课、会议、出勤、会后落实、荣誉、成果、考核、花名册，每种一个文件；或 Word 会议记录本。"""
     span = _export_span(period, first, last, full)
     reporter = Reporter(quiet, verbose)
     checked = run_check(content_dir, reporter, include_restricted=include_restricted or full, today=today)
@@ -496,6 +502,9 @@ def export_command(
     if full:
         _export_full(checked.archive, out_dir, include_restricted, checked.views.today)
         return
+    if fmt == "docx":
+        _export_minutes(checked.archive, checked.views, out_dir, span, reporter)
+        return
     for table in export.tables(checked.archive, checked.views, span):
         today = checked.views.today
         title = export.heading(checked.archive, table, today, span)
@@ -503,6 +512,19 @@ def export_command(
         path = out_dir / f"{table.name}.{fmt}"
         path.write_bytes(data)
         reporter.say(f"{path}  {table.label} {len(table.rows)} 行")
+
+
+def _export_minutes(archive: Any, views: Any, out_dir: Path, span: Span, reporter: Reporter) -> None:
+    books = minutes.books(archive, views, span)
+    for book in books:
+        path = out_dir / book.file_name
+        path.write_bytes(minutes.to_docx(archive, views, book, views.today))
+        reporter.say(f"{path}  会议记录本 {len(book.meetings)} 次会议")
+    if not books:
+        reporter.say("没有会议记录，未写出会议记录本。")
+    left_out = sum(b.left_out for b in books)
+    if left_out:
+        click.echo(f"注意：未收入 {left_out} 次受限会议（加 --include-restricted 才收入）。")
 
 
 def _export_full(archive: Any, out_dir: Path, include_restricted: bool, today: date) -> None:

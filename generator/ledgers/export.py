@@ -410,11 +410,11 @@ def to_xlsx(table: Table, today: date, title: tuple[str, str]) -> bytes:
                 for i, v in enumerate(row)
             ]
         )
-    book.properties.created = book.properties.modified = _midnight(today)
+    book.properties.created = book.properties.modified = midnight(today)
     raw = io.BytesIO()
     # ExcelWriter rather than Workbook.save, which stamps the current time into the file.
     ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    return _stable_zip(raw.getvalue())
+    return stable_zip(raw.getvalue())
 
 
 def _cell(sheet: Any, value: Any, **style: Any) -> Any:
@@ -432,11 +432,11 @@ def _width(value: Any) -> int:
     return max(sum(2 if ord(c) > 0x2E7F else 1 for c in line) for line in lines) + 2
 
 
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def _stable_zip(data: bytes) -> bytes:
+def stable_zip(data: bytes) -> bytes:
     """The same workbook always gives the same bytes: fixed entry times, sorted entries."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
