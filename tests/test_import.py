@@ -245,6 +245,40 @@ def test_meeting_ledger_comes_in_record_by_record(tmp_path: Path) -> None:
     assert records(content, "meetings") == got
 
 
+def test_agenda_decisions_and_actions_one_per_line_in_a_cell(tmp_path: Path) -> None:
+    content = write_archive(tmp_path)
+    header = ["日期", "组织", "类型", "标题", "实到人员", "会议议程", "决议", "会后落实"]
+    rows = [
+        header,
+        [
+            "2024年6月3日",
+            "第一党支部",
+            "支委会",
+            "6月支委会",
+            "张伟",
+            "1、学习条例（学习）\n(2) 研究发展计划",
+            "同意发展计划（赞成 1 票，反对 0 票，弃权 0 票）\n报上级（待定）",
+            "1. 报送材料（责任人：李娜；期限：2024年6月20日）\n2. 谈心（责任人：张伟；状态：已完成；完成：2024.6.10）",
+        ],
+        ["2024-06-04", "第一党支部", "支委会", "6月第二次支委会", "张伟", "", "", "通知（责任人：赵六）"],
+    ]
+    source = workbook(tmp_path / "会议.xlsx", ("会议", rows))
+    refused = zhibu("import", "meetings", source, "--content", content)
+    assert refused.returncode == 1 and "第 3 行：“会后落实”：找不到人员“赵六”" in refused.stdout, refused.stdout
+    result = zhibu("import", "meetings", source, "--content", content, "--skip-bad")
+    assert result.returncode == 0 and "已导入 1 条记录" in result.stdout, result.stdout + result.stderr
+    (got,) = records(content, "meetings").values()
+    assert got["agenda"] == [{"title": "学习条例", "kind": "学习"}, {"title": "研究发展计划"}]
+    assert got["decisions"] == [
+        {"text": "同意发展计划", "votes": {"for": "1", "against": "0", "abstain": "0"}},  # as the file reads
+        {"text": "报上级（待定）"},  # a bracket that is not a vote stays text
+    ]
+    assert got["actions"] == [
+        {"task": "报送材料", "owner": "li", "due": "2024-06-20"},
+        {"task": "谈心", "owner": "zhang", "status": "已完成", "done": "2024-06-10"},
+    ]
+
+
 def test_every_problem_of_a_row_in_one_message_with_the_column_names(tmp_path: Path) -> None:
     content = write_archive(tmp_path)
     rows = [
