@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -66,8 +67,13 @@ def markdown(context: jinja2.runtime.Context, value: Any) -> str:
 
     Its relative links start from the site root, so they are made relative to this page;
     "](" is written as an entity so `relative_links` never rewrites text inside it."""
-    prefix = "../" * site_depth(context["page_path"])
-    converted = to_html(str(value).strip(), prefix).replace("](", "&#93;(")
+    return _markdown_block(str(value).strip(), "../" * site_depth(context["page_path"]))
+
+
+@lru_cache(maxsize=100_000)
+def _markdown_block(value: str, prefix: str) -> str:
+    """Kept per process: `zhibu serve` converts only the text that changed since its last build."""
+    converted = to_html(value, prefix).replace("](", "&#93;(")
     return f'<div class="zhibu-md">\n{converted}\n</div>'
 
 
