@@ -21,7 +21,7 @@ from mkdocs.plugins import BasePlugin
 
 from generator.model import COLLECTIONS
 from generator.pipeline import Checked, check, generate
-from generator.stages.index import IndexingError, index_site, skip_furniture
+from generator.stages.index import FollowingIndex, IndexingError, index_site, skip_furniture
 from generator.stages.publish import owns, template_dir
 from generator.stages.render import page_title, text_page_title
 
@@ -44,6 +44,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.generated = False  # the CLI writes the Markdown itself before the build
         self.serving = False
         self.share: tuple[int, int] | None = None  # (part, parts): this process builds only its part
+        self.following = FollowingIndex()  # `zhibu serve`: the index rebuilt after each rebuild
 
     def content_dir(self, config: Any) -> Path:
         """The `content` option, relative to mkdocs.yml; ZHIBU_CONTENT (set by the CLI) wins."""
@@ -97,9 +98,11 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
     def on_post_build(self, config: Any) -> None:
         if self.share is not None:
             return  # one part of a parallel build: the whole site is indexed once, when all parts are in
-        if self.serving and (Path(config.site_dir) / "pagefind" / "pagefind.js").is_file():
-            return  # previewing: the index from the first build serves; `zhibu build` makes a fresh one
-        self.index(Path(config.site_dir))
+        site = Path(config.site_dir)
+        if self.serving and (site / "pagefind" / "pagefind.js").is_file():
+            self.following.request(site)  # previewing: the index follows in the background
+            return
+        self.index(site)
 
     def index(self, site_dir: Path) -> None:
         start = time.perf_counter()

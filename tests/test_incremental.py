@@ -4,6 +4,12 @@ builds, each compared with the result of doing everything from scratch."""
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -137,3 +143,49 @@ def test_one_record_changed_gives_the_site_of_a_cold_build(tmp_path: Path) -> No
     assert zhibu("build", "--content", content, "--site", cold, *build).returncode == 0
     assert "第5次支委会（改）" in (site / "meetings/m05/index.html").read_text(encoding="utf-8")
     assert differences(tree(site), tree(cold)) == []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _until(seconds: float, found: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_serve_shows_a_saved_change_and_its_search_index_follows(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, MEETINGS)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--content", str(content), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert _until(120, lambda: "第5次支委会" in _fetch(base + "/meetings/m05/"))
+        entry = _fetch(base + "/pagefind/pagefind-entry.json")
+        assert entry
+        changed = content / "meetings/m05.yaml"
+        changed.write_text(changed.read_text(encoding="utf-8").replace("第5次支委会", "第5次党课改"), encoding="utf-8")
+        assert _until(120, lambda: "第5次党课改" in _fetch(base + "/meetings/m05/"))
+        # The index is rebuilt in the background and replaces the old one whole.
+        assert _until(120, lambda: _fetch(base + "/pagefind/pagefind-entry.json") not in ("", entry))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

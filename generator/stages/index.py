@@ -9,13 +9,18 @@ in one call; failure fails the build.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from generator.model import COLLECTIONS
+
+log = logging.getLogger("zhibu")
 
 # Only record pages carry data-pagefind-body: reading listings and ledgers too would cost time for nothing.
 RECORD_PAGES = "{" + ",".join(COLLECTIONS) + "}/*/index.html"
@@ -53,9 +58,9 @@ class IndexingError(RuntimeError):
     pass
 
 
-def index_site(site_dir: Path) -> int:
-    """Index site_dir into site_dir/pagefind; returns the number of pages indexed."""
-    shutil.rmtree(site_dir / "pagefind", ignore_errors=True)  # no stale chunks from an earlier build
+def index_site(site_dir: Path, subdir: str = "pagefind") -> int:
+    """Index site_dir into site_dir/subdir; returns the number of pages indexed."""
+    shutil.rmtree(site_dir / subdir, ignore_errors=True)  # no stale chunks from an earlier build
     result = subprocess.run(
         [
             sys.executable,
@@ -64,7 +69,7 @@ def index_site(site_dir: Path) -> int:
             "--site",
             str(site_dir),
             "--output-subdir",
-            "pagefind",
+            subdir,
             "--glob",
             RECORD_PAGES,
         ],
@@ -75,8 +80,47 @@ def index_site(site_dir: Path) -> int:
         check=False,
     )
     output = result.stdout + result.stderr
-    if result.returncode != 0 or not (site_dir / "pagefind" / "pagefind.js").is_file():
+    if result.returncode != 0 or not (site_dir / subdir / "pagefind.js").is_file():
         tail = "\n".join(output.strip().splitlines()[-5:])
         raise IndexingError(f"Pagefind 建立搜索索引失败（退出码 {result.returncode}）：{tail}")
     found = re.search(r"Indexed (\d+) pages?", output)
     return int(found.group(1)) if found else 0
+
+
+class FollowingIndex:
+    """The search index of a served site, rebuilt in a thread after each rebuild: pages never
+    wait for Pagefind. The new index is built beside the old one and then replaces it whole;
+    a rebuild while indexing runs Pagefind once more when it is done."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pending: Path | None = None
+        self.running = False
+
+    def request(self, site_dir: Path) -> None:
+        with self.lock:
+            self.pending = site_dir
+            if self.running:
+                return
+            self.running = True
+        threading.Thread(target=self._run, name="zhibu-index", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self.lock:
+                site_dir, self.pending = self.pending, None
+                if site_dir is None:
+                    self.running = False
+                    return
+            try:
+                index_site(site_dir, NEXT_INDEX)
+                old = site_dir / ".pagefind.old"
+                shutil.rmtree(old, ignore_errors=True)
+                os.replace(site_dir / "pagefind", old)
+                os.replace(site_dir / NEXT_INDEX, site_dir / "pagefind")
+                shutil.rmtree(old, ignore_errors=True)
+            except (IndexingError, OSError) as exc:
+                log.warning("搜索索引未更新：%s", exc)
+
+
+NEXT_INDEX = ".pagefind.next"

@@ -209,18 +209,18 @@ def run_mkdocs_parallel(
     single-process build. Without fork (Windows), one process builds everything.
     """
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        run_mkdocs(config_file, docs_dir, site_dir, setup)
+        run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, None))
         return
     context = multiprocessing.get_context("fork")
     folders = [Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.part-", dir=site_dir.parent)) for _ in range(1, jobs)]
     workers = [
-        context.Process(target=_build_part, args=(config_file, docs_dir, folder, setup, part, jobs))
+        context.Process(target=_build_part, args=(config_file, docs_dir, folder, _part_of(setup, (part, jobs))))
         for part, folder in enumerate(folders, start=1)
     ]
     try:
         for worker in workers:
             worker.start()
-        config = run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, 0, jobs), dirty=True)
+        config = run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, (0, jobs)), dirty=True)
         for worker in workers:
             worker.join()
         if any(worker.exitcode for worker in workers):
@@ -240,20 +240,20 @@ def run_mkdocs_parallel(
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _part_of(setup: Callable[[Any], None], part: int, parts: int) -> Callable[[Any], None]:
+def _part_of(setup: Callable[[Any], None], share: tuple[int, int] | None) -> Callable[[Any], None]:
+    """setup, then tell the zhibu plugin which part this build is (None: the whole site)."""
+
     def configure(config: Any) -> None:
         setup(config)
-        config.plugins["zhibu"].share = (part, parts)
+        config.plugins["zhibu"].share = share
 
     return configure
 
 
-def _build_part(
-    config_file: Path, docs_dir: Path, folder: Path, setup: Callable[[Any], None], part: int, parts: int
-) -> None:
+def _build_part(config_file: Path, docs_dir: Path, folder: Path, setup: Callable[[Any], None]) -> None:
     """A worker process: build one part; a failure is logged (the parent reports the build failed)."""
     try:
-        run_mkdocs(config_file, docs_dir, folder, _part_of(setup, part, parts), dirty=True)
+        run_mkdocs(config_file, docs_dir, folder, setup, dirty=True)
     except (Exception, SystemExit) as exc:  # MkDocs' Abort is a SystemExit
         log.error(str(exc))
         raise SystemExit(1) from None
