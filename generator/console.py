@@ -32,6 +32,10 @@ TRANSLATIONS = (
     (re.compile(r"Config value '(.+?)': (.*)"), "mkdocs.yml 的 {0} 设置有问题：{1}"),
     (re.compile(r"Error reading page '(.+?)':\s*(.*)", re.S), "读取页面 {0} 时出错：{1}"),
     (re.compile(r"Error building page '(.+?)':\s*(.*)", re.S), "生成页面 {0} 时出错：{1}"),
+    (  # the record editor's refusals (invalid record, changed file, no token): the browser says why
+        re.compile(r'"(?:GET|POST) /\S*_zhibu/edit/(\S*) HTTP/[\d.]+" code (\d+)'),
+        "编辑器拒绝了请求 {0}（{1}），原因已显示在浏览器中",
+    ),
 )
 LEVELS = {logging.DEBUG: "调试", logging.INFO: "信息", logging.WARNING: "警告", logging.ERROR: "错误"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -141,6 +142,11 @@ def test_an_invalid_record_gets_the_checks_message_at_its_field_and_is_not_writt
     assert fields.keys() == {"attendees.1", "time"}
     assert "nobody" in fields["attendees.1"]
     assert (served.content / "meetings/m1.yaml").read_bytes() == before
+    said = "编辑器拒绝了请求 api/save（422），原因已显示在浏览器中\n"  # the console, in Chinese, not MkDocs' English
+    deadline = time.monotonic() + 10
+    while said not in served.output and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert said in served.output
 
 
 def test_a_file_changed_on_disk_since_it_was_opened_is_not_overwritten(served: Served) -> None:
@@ -181,6 +187,17 @@ def test_save_diff_and_commit_make_one_commit_of_that_file_only(served: Served) 
     ]
     assert git(root, "diff", "--cached", "--name-only").split() == ["content/people/li.yaml"]
     git(root, "reset", "-q", "--hard", head)
+
+
+def test_a_saved_record_reports_the_checks_warnings_about_it(served: Served) -> None:
+    record = opened(served)
+    data = {**record["data"], "attendees": ["li"], "decisions": []}  # the committee's 张伟: not present, not absent
+    status, saved = served.call("POST", "api/save", {"file": record["file"], "base": record["base"], "data": data})
+    assert status == 200, saved
+    try:
+        assert any("张伟" in text and text.startswith("meetings/m1.yaml") for text in saved["warnings"]), saved
+    finally:
+        (served.content / "meetings/m1.yaml").write_text(COMMENTED, encoding="utf-8")
 
 
 def test_writes_without_this_runs_csrf_token_or_from_another_site_are_refused(served: Served) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import parse_qs
 
+from generator.diagnostics import Severity
 from generator.editing import gitfile
 from generator.editing.form import choices, form, new_values
 from generator.editing.roundtrip import rewrite
@@ -320,8 +321,10 @@ class Editor:
         epoch = self.epoch()
         _write(planned.path, planned.body, create=planned.old is None)
         rel = self._rel(planned.path)
+        warned = [d for d in check(self.content, include_restricted=True).diagnostics if d.file == rel]
         return {
             "file": rel,
+            "warnings": [d.text() for d in warned if d.severity is Severity.WARNING],
             "base": digest(planned.body),
             "diff": gitfile.diff(planned.path),
             "git": gitfile.repository(planned.path) is not None,

@@ -257,6 +257,8 @@ async function save() {
   const idRow = $("record-id-row");
   if (idRow) idRow.remove();
   say(`已保存 content/${answer.file}。`, "good");
+  $("warnings").replaceChildren(...answer.warnings.map((text) => el("li", { text })));
+  $("warnings-box").hidden = answer.warnings.length === 0;
   $("saved").hidden = false;
   $("diff").textContent = answer.diff || "（与上次提交相比没有改动）";
   $("git").hidden = !answer.git;
