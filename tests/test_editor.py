@@ -81,6 +81,16 @@ def test_a_removed_item_and_a_cleared_field_leave_the_rest_alone() -> None:
     assert "  - zhang   # 书记\n\n# 议程和决议" in after
 
 
+def test_clearing_a_field_above_a_comment_keeps_the_comment_and_an_empty_key() -> None:
+    skeleton = (
+        "type: 支委会\n# 地点：会议地点\nlocation: 会议室\n# 主持人\nhost:\nattendees:\n  - zhang\n\n# 议程\nagenda:\n"
+    )
+    data = {"type": "支委会", "location": "", "host": "", "attendees": [], "agenda": []}
+    assert rewrite(skeleton, data, Meeting) == (
+        "type: 支委会\n# 地点：会议地点\nlocation:\n# 主持人\nhost:\nattendees:\n\n# 议程\nagenda:\n"
+    )
+
+
 def test_new_text_that_yaml_tools_would_misread_is_quoted_and_reads_back_the_same() -> None:
     data = {**PLAIN, "time": "14:30", "location": "no", "tags": ["0123", "true", "普通"]}
     after = rewrite(COMMENTED, data, Meeting)

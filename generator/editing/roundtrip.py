@@ -97,7 +97,7 @@ def merge(old: Any, new: Any, model: type[Model] | None) -> Any:
     if isinstance(old, CommentedMap) and isinstance(new, dict):
         for key in list(old):
             if key not in new or (empty(new[key]) and not empty(old[key])):
-                del old[key]
+                _clear(old, key)
         for key, value in new.items():
             if key in old:
                 if not (empty(value) and empty(old[key])):
@@ -122,6 +122,20 @@ def merge(old: Any, new: Any, model: type[Model] | None) -> Any:
     if not isinstance(old, dict | list) and not isinstance(new, dict | list) and _text(old) == _text(new):
         return old
     return build(new, model)
+
+
+def _clear(node: CommentedMap, key: str) -> None:
+    """Drop key, or only empty it when comment lines follow it (the next field's heading,
+    as in `zhibu new`'s skeletons), which would go with it."""
+    entry = node.ca.items.get(key)
+    token = entry[2] if entry and len(entry) > 2 else None
+    if isinstance(node[key], CommentedSeq) and (moved := _take_tail(node[key])) is not None:
+        node[key] = None
+        node.ca.items[key] = [None, None, moved, None]
+    elif token is not None and "\n" in token.value.rstrip("\n") and not isinstance(node[key], dict | list):
+        node[key] = None
+    else:
+        del node[key]
 
 
 def _take_tail(seq: CommentedSeq) -> Any:
