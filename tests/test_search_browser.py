@@ -232,14 +232,37 @@ def test_when_no_record_holds_every_word_the_page_says_so(page: Any, demo_url: s
     assert "没有同时包含" not in page.inner_text(".zhibu-search__status")
 
 
-def test_excerpts_come_from_the_record_text_never_page_furniture(page: Any, demo_url: str) -> None:
-    for query in ("防喷溅", "专利", "苏永刚 主题党日", "安全生产法", "降本增效"):
-        run_search(page, demo_url, query)
-        excerpts = page.locator(".zhibu-search__excerpt").all_inner_texts()
-        assert excerpts, query
-        for text in excerpts:
-            assert "首页" not in text and "›" not in text and "上一次" not in text, (query, text)
-            assert not any(label in text for label in ("会议类型", "出席率", "应到", "2026-01-01")), (query, text)
+# One query per collection at least: meetings, achievements (with metrics), activities, projects, honours,
+# assessments, people and orgs.
+EXCERPT_QUERIES = (
+    "防喷溅",
+    "专利",
+    "苏永刚 主题党日",
+    "安全生产法",
+    "降本增效",
+    "天然气单耗",
+    "读书会",
+    "揭榜挂帅",
+    "优秀共产党员",
+    "双百考核",
+    "苏永刚",
+    "民主评议",
+)
+
+
+@pytest.mark.parametrize("query", EXCERPT_QUERIES)
+def test_excerpts_come_from_the_record_text_never_page_furniture(page: Any, demo_url: str, query: str) -> None:
+    run_search(page, demo_url, query)
+    results = page.locator(".zhibu-search__result").all()
+    assert results, query
+    for result in results:
+        title = result.locator(".zhibu-search__title").inner_text()
+        text = result.locator(".zhibu-search__excerpt").inner_text()
+        assert "首页" not in text and "›" not in text and "上一次" not in text, (query, text)
+        assert not any(label in text for label in ("会议类型", "出席率", "应到", "2026-01-01")), (query, text)
+        assert "Nm³/t" not in text and "（改善）" not in text, (query, text)  # an achievement's metrics table
+        first = text.split(". ")[0]  # Pagefind ends the title's block with ". "
+        assert not (first and title.endswith(first)), (query, text)  # the title is the line above, not the excerpt
 
 
 def test_back_undoes_a_removed_chip_and_a_ticked_facet(page: Any, demo_url: str) -> None:

@@ -28,28 +28,24 @@ RECORD_PAGES = "{" + ",".join(COLLECTIONS) + "}/*/index.html"
 
 
 # The furniture of a record page, as the record templates lay it out: the breadcrumb paragraph before
-# the title, the facts table right after it, the links to the previous and next meeting, and the
-# lists of records that refer to a person or org (between navigation comments). Breadcrumb, tags and
-# neighbour links also get a class, so a printed record leaves them out (zhibu.css, @media print).
+# the title, the facts table right after it, the links to the previous and next meeting, and what the
+# templates mark between furniture comments (backlink lists, an achievement's metrics table). The title
+# stays indexed (words found only there would be lost); zhibu.js drops it from the excerpt's start.
+_MARKERS = (
+    (re.compile(r"<!-- zhibu:(?:navigation|furniture) -->"), "<div data-pagefind-ignore>"),
+    (re.compile(r"<!-- /zhibu:(?:navigation|furniture) -->"), "</div>"),
+)
 _FURNITURE = (
-    (re.compile(r"<!-- zhibu:navigation -->"), "<div data-pagefind-ignore>"),
-    (re.compile(r"<!-- /zhibu:navigation -->"), "</div>"),
-    (
-        re.compile(r"\A(\s*)<p>(?=(?:(?!</p>).)*</p>\s*<h1)", re.DOTALL),
-        r'\1<p class="zhibu-crumbs" data-pagefind-ignore>',
-    ),
+    (re.compile(r"\A(\s*)<p>(?=(?:(?!</p>).)*</p>\s*<h1)", re.DOTALL), r"\1<p data-pagefind-ignore>"),
     (re.compile(r"(</h1>\s*)<table>"), r"\1<table data-pagefind-ignore>"),
-    (re.compile(r"<p>(?=← 上一次|下一次：)"), '<p class="zhibu-neighbours" data-pagefind-ignore>'),
-    (
-        re.compile(r"<p>(?=标签：(?:(?!</p>).)*</p>\s*<p><small class=\"zhibu-source\")", re.DOTALL),
-        '<p class="zhibu-tags">',
-    ),
+    (re.compile(r"<p>(?=← 上一次|下一次：)"), "<p data-pagefind-ignore>"),
 )
 
 
 def skip_furniture(html: str) -> str:
-    """A record page's HTML with breadcrumb, facts table and neighbour links kept out of the index
-    (and breadcrumb, tags and neighbour links classed for print)."""
+    """A record page's HTML with breadcrumb, facts table, neighbour links and marked furniture kept out of the index."""
+    for pattern, replacement in _MARKERS:
+        html = pattern.sub(replacement, html)
     for pattern, replacement in _FURNITURE:
         html = pattern.sub(replacement, html, count=1)
     return html

@@ -68,6 +68,27 @@
     return box;
   }
 
+  // A match in the title makes Pagefind's excerpt start with the title (or its end), which the result
+  // shows above it: drop it up to Pagefind's block separator.
+  function dropTitle(box, title) {
+    const text = box.textContent;
+    const cut = text.indexOf(". ");
+    if (!title || cut <= 0 || !title.endsWith(text.slice(0, cut))) return box;
+    let drop = cut + 2;
+    for (const node of [...box.childNodes]) {
+      if (drop <= 0) break;
+      const length = node.textContent.length;
+      if (length <= drop) {
+        node.remove();
+      } else {
+        const inner = node.nodeType === Node.TEXT_NODE ? node : node.firstChild;
+        inner.textContent = inner.textContent.slice(drop);
+      }
+      drop -= length;
+    }
+    return box;
+  }
+
   function decode(text) {
     const area = document.createElement("textarea");
     area.innerHTML = text;
@@ -450,6 +471,7 @@
         ...keys.map((hit) => ({ hit, list: "full" })),
       ];
       const shown = new Set(full.map((item) => new URL(item.named ? item.named[0] : item.hit.row[0], siteRoot).pathname));
+      const keyHits = new Map(keys.map((hit) => [new URL(hit.row[0], siteRoot).pathname, hit]));
       if (!words.length) {
         return { full: [...full, ...results.map((result) => ({ result, list: "full" }))], partial: [], unchecked: 0 };
       }
@@ -458,6 +480,7 @@
       const rest = [];
       for (const data of loaded) {
         const href = new URL(data.url, window.location.href);
+        if (keyHits.has(href.pathname)) keyHits.get(href.pathname).data = data; // its excerpt, from its text
         if (shown.has(href.pathname)) continue;
         shown.add(href.pathname);
         const meta = data.meta || {};
@@ -498,13 +521,13 @@
         } else if (item.hit) {
           const row = item.hit.row;
           list.append(resultItem(new URL(row[0], siteRoot).href, row[1], metaLine(row[2], row[3], row[4], row[5]),
-            keyExcerpt(item.hit)));
+            item.hit.data ? dropTitle(safeExcerpt(item.hit.data.excerpt || "", item.hit.data.content), row[1]) : keyExcerpt(item.hit)));
         } else {
           const data = loaded[i];
           const meta = data.meta || {};
           const type = ((data.filters || {})["类型"] || [])[0];
           list.append(resultItem(new URL(data.url, window.location.href).href, meta.title || data.url,
-            metaLine(meta.date, meta.org, type, meta.kind), safeExcerpt(data.excerpt || "", data.content)));
+            metaLine(meta.date, meta.org, type, meta.kind), dropTitle(safeExcerpt(data.excerpt || "", data.content), meta.title)));
         }
       });
       lists.heading.hidden = !lists.partial.children.length;
@@ -524,12 +547,12 @@
       return parts.filter(Boolean).filter((p, i, all) => all.indexOf(p) === i).join(" · ");
     }
 
-    // For a key match: the title or the names that matched, with the query marked.
+    // For a key match whose text Pagefind did not return: the names, tags or agenda titles that matched,
+    // with the query marked (never the title again: it is the line above).
     function keyExcerpt(hit) {
       const box = element("span");
-      const matched = hit.keys.filter((k) => hit.words.some((w) => normalise(k).includes(w)));
-      const shownKeys = matched.includes(hit.row[1]) ? [hit.row[1]] : matched.slice(0, 5);
-      shownKeys.forEach((key, i) => {
+      const matched = new Set(hit.keys.filter((k) => k !== hit.row[1] && hit.words.some((w) => normalise(k).includes(w))));
+      [...matched].slice(0, 5).forEach((key, i) => {
         if (i) box.append("、");
         const spot = hit.words.find((w) => key.toLowerCase().includes(w));
         const at = spot ? key.toLowerCase().indexOf(spot) : -1;
