@@ -148,6 +148,32 @@ def test_header_box_opens_the_search_page(page: Any, demo_url: str) -> None:
     assert "/honours/yunnan-gongren-xianfeng/" in results(page)[:3]
 
 
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
+def test_the_header_box_shows_results_while_typing(browser: Any, demo_url: str, width: int) -> None:
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(demo_url + "/meetings/")
+    box = page.locator(".zhibu-header-search input")
+    box.click()
+    box.fill("云南省工人先锋号")
+    page.wait_for_selector(".zhibu-header-search[data-state=done]", timeout=15000)
+    listed = page.locator(".zhibu-header-results__item")
+    assert listed.first.is_visible()
+    assert urlsplit(listed.first.get_attribute("href")).path == "/honours/yunnan-gongren-xianfeng/"
+    shown = page.locator(".zhibu-header-results").bounding_box()
+    assert shown["x"] >= 0 and shown["x"] + shown["width"] <= width  # wholly on screen, phones too
+    page.keyboard.press("Escape")
+    assert not page.locator(".zhibu-header-results").is_visible()
+    box.fill("炉口安全")
+    page.wait_for_function(
+        "() => decodeURIComponent(document.querySelector('.zhibu-header-results__all').href).includes('炉口安全')"
+    )
+    page.click(".zhibu-header-results__all")
+    assert results(page)
+    assert page.locator(".zhibu-search__form input").input_value() == "炉口安全"
+    context.close()
+
+
 def test_pages_request_nothing_outside_and_log_no_errors(page: Any, demo_url: str) -> None:
     requests: list[str] = []
     errors: list[str] = []

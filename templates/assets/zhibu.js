@@ -26,15 +26,60 @@
     return node;
   }
 
+  // The header box shows the first results as one types (after a pause, as the search page does);
+  // Enter or "全部结果" opens the search page with the query.
+  const HEADER_RESULTS = 6;
   function addHeaderBox() {
     const inner = document.querySelector(".md-header__inner");
     if (!inner || document.getElementById("zhibu-search")) return;
     const input = element("input", {
       type: "search", name: "q", "aria-label": "搜索档案", placeholder: "搜索档案", autocomplete: "off",
+      "aria-controls": "zhibu-header-results",
     });
-    const form = element("form", { class: "zhibu-header-search", role: "search", action: searchUrl.href }, input);
+    const box = element("div", { class: "zhibu-header-results", id: "zhibu-header-results", "aria-live": "polite", hidden: "" });
+    const form = element("form", { class: "zhibu-header-search", role: "search", action: searchUrl.href }, input, box);
     const options = inner.querySelector(".md-header__option");
     inner.insertBefore(form, options || null);
+    let typing = null;
+    let generation = 0;
+    input.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(() => headerResults(form, box, input.value.trim(), ++generation, () => generation), 300);
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown") { box.querySelector("a")?.focus(); event.preventDefault(); }
+    });
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") { box.hidden = true; input.focus(); }
+    });
+    form.addEventListener("focusout", (event) => { if (!form.contains(event.relatedTarget)) box.hidden = true; });
+    input.addEventListener("focus", () => { box.hidden = !box.children.length || !input.value.trim(); });
+  }
+
+  async function headerResults(form, box, query, mine, current) {
+    if (!query) { box.hidden = true; box.replaceChildren(); return; }
+    form.dataset.state = "busy";
+    const all = new URL(searchUrl);
+    all.searchParams.set("q", query);
+    let shown = [];
+    let label = "在搜索页查看 →";
+    try {
+      const { found, unchecked } = await find(await openEngine(), query, {});
+      const items = [...found.full, ...found.partial];
+      shown = await Promise.all(items.slice(0, HEADER_RESULTS).map(describe));
+      if (items.length) label = `全部结果（${items.length} 条${unchecked ? "以上" : ""}）→`;
+      else label = `没有找到与“${query}”相关的记录，到搜索页换个说法 →`;
+    } catch (error) {
+      label = "搜索暂不可用，到搜索页查看 →";
+    }
+    if (mine !== current()) return;
+    box.replaceChildren(
+      ...shown.map(({ href, title, line }) => element("a", { href, class: "zhibu-header-results__item" },
+        element("span", { class: "zhibu-header-results__title" }, title),
+        element("span", { class: "zhibu-header-results__meta" }, line))),
+      element("a", { href: all.href, class: "zhibu-header-results__all" }, label));
+    box.hidden = document.activeElement !== null && !form.contains(document.activeElement);
+    form.dataset.state = "done";
   }
 
   // Only <mark> survives from an excerpt; everything else is shown as text. Pagefind escapes
@@ -333,6 +378,143 @@
     window.history[step ? "pushState" : "replaceState"](null, "", url);
   }
 
+  // ---- one search, shared by the search page and the header box
+
+  // Pagefind and the vocabulary, loaded once a page and only when a search is made.
+  let engine = null;
+  function openEngine() {
+    engine = engine || (async () => {
+      const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+      await pagefind.options({ excerptLength: 40, baseUrl: siteRoot.pathname });
+      await pagefind.init();
+      const vocab = (await fetchJson("search/keys/vocab.json")) || { dates: [], years: [], filters: [], terms: {} };
+      return { pagefind, vocab };
+    })();
+    return engine;
+  }
+
+  // What the query means, the key matches and Pagefind's candidates, sorted into the lists to show.
+  async function find({ pagefind, vocab }, query, chosen) {
+    const understood = understand(query, vocab);
+    const words = understood.words.map(normalise).filter(Boolean);
+    const filters = combine(chosen, understood.filters);
+    const text = understood.words.join(" ");
+    const [keys, { search, used }] = await Promise.all([keyMatches(words, filters), fullText(pagefind, text, filters)]);
+    const found = await collect(words.length ? [] : understood.named, keys.hits, search.results, words);
+    return { text, keys, search, used, found, unchecked: keys.unchecked + found.unchecked };
+  }
+
+  // Pagefind (1.4) ignores a query word whose index chunk is not loaded yet, and a word
+  // that is not in the index at all: load every word first, and only accept a respelling
+  // whose every word is found on its own.
+  async function preload(pagefind, query) {
+    const words = new Set([...query.split(/\s+/), ...segmentWords(query)].filter(Boolean));
+    await Promise.all([...words].map((w) => pagefind.preload(w)));
+  }
+
+  async function everyWordFound(pagefind, query) {
+    const counts = await Promise.all(query.split(/\s+/).map(async (w) => (await pagefind.search(w)).results.length));
+    return counts.every((n) => n > 0);
+  }
+
+  // Pagefind finds the candidates; without words, every record the filters allow, newest first.
+  async function fullText(pagefind, query, filters) {
+    const pagefindFilters = {};
+    for (const [name, values] of Object.entries(filters)) pagefindFilters[name] = { any: values };
+    if (!query) return { search: await pagefind.search(null, { filters: pagefindFilters, sort: { date: "desc" } }), used: query };
+    await preload(pagefind, query);
+    let search = await pagefind.search(query, { filters: pagefindFilters });
+    let used = query;
+    if (search.results.length === 0) {
+      for (const other of alternatives(query)) {
+        await preload(pagefind, other);
+        if (!(await everyWordFound(pagefind, other))) continue;
+        const retry = await pagefind.search(other, { filters: pagefindFilters });
+        if (retry.results.length) { search = retry; used = other; break; }
+      }
+    }
+    return { search, used };
+  }
+
+  // Everything to list, each record once, in order: named orgs, key matches (every word in a key
+  // field), then Pagefind's results holding every word (newest first), then partial matches: those
+  // holding at least half of the query's character pairs, most first (as zhibu search ranks them).
+  // Without words every result is listed and its page is loaded only when shown; with words, the text
+  // of the CHECKED most relevant results decides (`unchecked` counts the others).
+  async function collect(named, keys, results, words) {
+    const full = [
+      ...named.map(([href, name]) => ({ named: [href, name], list: "full" })),
+      ...keys.map((hit) => ({ hit, list: "full" })),
+    ];
+    const shown = new Set(full.map((item) => new URL(item.named ? item.named[0] : item.hit.row[0], siteRoot).pathname));
+    const keyHits = new Map(keys.map((hit) => [new URL(hit.row[0], siteRoot).pathname, hit]));
+    if (!words.length) {
+      return { full: [...full, ...results.map((result) => ({ result, list: "full" }))], partial: [], unchecked: 0 };
+    }
+    const loaded = await Promise.all(results.slice(0, CHECKED).map((result) => result.data()));
+    const pairs = queryPairs(words);
+    const rest = [];
+    for (const data of loaded) {
+      const href = new URL(data.url, window.location.href);
+      if (keyHits.has(href.pathname)) keyHits.get(href.pathname).data = data; // its excerpt, from its text
+      if (shown.has(href.pathname)) continue;
+      shown.add(href.pathname);
+      const meta = data.meta || {};
+      const whole = normalise(`${meta.title || ""} ${data.content || ""} ${meta.org || ""}`);
+      const share = pairs.filter((p) => whole.includes(p)).length / pairs.length;
+      rest.push({ data, href, meta, share, list: words.every((w) => whole.includes(w)) ? "full" : "partial" });
+    }
+    const newest = (a, b) => (b.meta.day || "").localeCompare(a.meta.day || "");
+    const partial = rest.filter((r) => r.list === "partial" && r.share >= PARTIAL);
+    return {
+      full: [...full, ...rest.filter((r) => r.list === "full").sort(newest)],
+      partial: partial.sort((a, b) => b.share - a.share || newest(a, b)),
+      unchecked: Math.max(0, results.length - CHECKED),
+    };
+  }
+
+  // What a listed item shows: link, title, a line of date, org and type, and an excerpt.
+  async function describe(item) {
+    if (item.named) return { href: new URL(item.named[0], siteRoot).href, title: item.named[1], line: "组织", excerpt: "" };
+    if (item.hit) {
+      const [href, title, ...line] = item.hit.row;
+      const data = item.hit.data;
+      return { href: new URL(href, siteRoot).href, title, line: metaLine(...line.slice(0, 4)),
+        excerpt: data ? dropTitle(safeExcerpt(data.excerpt || "", data.content), title) : keyExcerpt(item.hit) };
+    }
+    const data = item.result ? await item.result.data() : item.data;
+    const meta = data.meta || {};
+    const type = ((data.filters || {})["类型"] || [])[0];
+    return { href: new URL(data.url, window.location.href).href, title: meta.title || data.url,
+      line: metaLine(meta.date, meta.org, type, meta.kind), excerpt: dropTitle(safeExcerpt(data.excerpt || "", data.content), meta.title) };
+  }
+
+  function metaLine(...parts) {
+    return parts.filter(Boolean).filter((p, i, all) => all.indexOf(p) === i).join(" · ");
+  }
+
+  // For a key match whose text Pagefind did not return: the names, tags or agenda titles that matched,
+  // with the query marked (never the title again: it is the line above).
+  function keyExcerpt(hit) {
+    const box = element("span");
+    const matched = new Set(hit.keys.filter((k) => k !== hit.row[1] && hit.words.some((w) => normalise(k).includes(w))));
+    [...matched].slice(0, 5).forEach((key, i) => {
+      if (i) box.append("、");
+      const spot = hit.words.find((w) => key.toLowerCase().includes(w));
+      const at = spot ? key.toLowerCase().indexOf(spot) : -1;
+      if (at < 0) { box.append(key); return; }
+      box.append(key.slice(0, at), element("mark", {}, key.slice(at, at + spot.length)), key.slice(at + spot.length));
+    });
+    return box;
+  }
+
+  function resultItem(href, title, line, excerpt) {
+    return element("li", { class: "zhibu-search__result" },
+      element("a", { href, class: "zhibu-search__title" }, title),
+      element("div", { class: "zhibu-search__meta" }, line),
+      element("p", { class: "zhibu-search__excerpt" }, excerpt));
+  }
+
   async function startSearch(app) {
     const form = app.querySelector("form");
     const input = form.querySelector("input");
@@ -340,13 +522,9 @@
     const chipBox = app.querySelector(".zhibu-search__chips");
     const facetBox = app.querySelector(".zhibu-search__facets");
     const resultBox = app.querySelector(".zhibu-search__results");
-    let pagefind;
-    let vocab;
+    let opened;
     try {
-      pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
-      await pagefind.options({ excerptLength: 40, baseUrl: siteRoot.pathname });
-      await pagefind.init();
-      vocab = (await fetchJson("search/keys/vocab.json")) || { dates: [], years: [], filters: [], terms: {} };
+      opened = await openEngine();
     } catch (error) {
       status.textContent = window.location.protocol === "file:"
         ? "直接打开的文件不能搜索：请用网页服务器打开本站（zhibu serve，或任何静态网页服务器）。"
@@ -354,41 +532,10 @@
       app.dataset.state = "failed";
       return;
     }
+    const { pagefind, vocab } = opened;
     const state = readState();
     input.value = state.q;
     let generation = 0;
-
-    // Pagefind (1.4) ignores a query word whose index chunk is not loaded yet, and a word
-    // that is not in the index at all: load every word first, and only accept a respelling
-    // whose every word is found on its own.
-    async function preload(query) {
-      const words = new Set([...query.split(/\s+/), ...segmentWords(query)].filter(Boolean));
-      await Promise.all([...words].map((w) => pagefind.preload(w)));
-    }
-
-    async function everyWordFound(query) {
-      const counts = await Promise.all(query.split(/\s+/).map(async (w) => (await pagefind.search(w)).results.length));
-      return counts.every((n) => n > 0);
-    }
-
-    // Pagefind finds the candidates; without words, every record the filters allow, newest first.
-    async function fullText(query, filters) {
-      const pagefindFilters = {};
-      for (const [name, values] of Object.entries(filters)) pagefindFilters[name] = { any: values };
-      if (!query) return { search: await pagefind.search(null, { filters: pagefindFilters, sort: { date: "desc" } }), used: query };
-      await preload(query);
-      let search = await pagefind.search(query, { filters: pagefindFilters });
-      let used = query;
-      if (search.results.length === 0) {
-        for (const other of alternatives(query)) {
-          await preload(other);
-          if (!(await everyWordFound(other))) continue;
-          const retry = await pagefind.search(other, { filters: pagefindFilters });
-          if (retry.results.length) { search = retry; used = other; break; }
-        }
-      }
-      return { search, used };
-    }
 
     async function run(step) {
       writeState(state, step);
@@ -415,7 +562,6 @@
     async function search(mine) {
       const query = state.q.trim();
       const understood = understand(query, vocab);
-      const words = understood.words.map(normalise).filter(Boolean);
       const filters = combine(state.filters, understood.filters);
       showChips(understood);
       await loadFacets();
@@ -427,15 +573,9 @@
         resultBox.replaceChildren();
         return;
       }
-      const text = understood.words.join(" ");
-      const [keys, { search, used }] = await Promise.all([keyMatches(words, filters), fullText(text, filters)]);
+      const { text, keys, search, used, found, unchecked } = await find(opened, query, state.filters);
       if (mine !== generation) return;
-      const counts = search.results.length ? search.filters : countRows(keys.hits);
-      showFacets(counts);
-      const named = words.length ? [] : understood.named;
-      const found = await collect(named, keys.hits, search.results, words);
-      const unchecked = keys.unchecked + found.unchecked;
-      if (mine !== generation) return;
+      showFacets(search.results.length ? search.filters : countRows(keys.hits));
       if (!found.full.length && !found.partial.length) {
         resultBox.replaceChildren();
         status.textContent = text
@@ -460,43 +600,6 @@
         : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条${more}部分匹配的记录${respelled}。${narrow}`;
     }
 
-    // Everything to list, each record once, in order: named orgs, key matches (every word in a key
-    // field), then Pagefind's results holding every word (newest first), then partial matches: those
-    // holding at least half of the query's character pairs, most first (as zhibu search ranks them).
-    // Without words every result is listed and its page is loaded only when shown; with words, the text
-    // of the CHECKED most relevant results decides (`unchecked` counts the others).
-    async function collect(named, keys, results, words) {
-      const full = [
-        ...named.map(([href, name]) => ({ named: [href, name], list: "full" })),
-        ...keys.map((hit) => ({ hit, list: "full" })),
-      ];
-      const shown = new Set(full.map((item) => new URL(item.named ? item.named[0] : item.hit.row[0], siteRoot).pathname));
-      const keyHits = new Map(keys.map((hit) => [new URL(hit.row[0], siteRoot).pathname, hit]));
-      if (!words.length) {
-        return { full: [...full, ...results.map((result) => ({ result, list: "full" }))], partial: [], unchecked: 0 };
-      }
-      const loaded = await Promise.all(results.slice(0, CHECKED).map((result) => result.data()));
-      const pairs = queryPairs(words);
-      const rest = [];
-      for (const data of loaded) {
-        const href = new URL(data.url, window.location.href);
-        if (keyHits.has(href.pathname)) keyHits.get(href.pathname).data = data; // its excerpt, from its text
-        if (shown.has(href.pathname)) continue;
-        shown.add(href.pathname);
-        const meta = data.meta || {};
-        const whole = normalise(`${meta.title || ""} ${data.content || ""} ${meta.org || ""}`);
-        const share = pairs.filter((p) => whole.includes(p)).length / pairs.length;
-        rest.push({ data, href, meta, share, list: words.every((w) => whole.includes(w)) ? "full" : "partial" });
-      }
-      const newest = (a, b) => (b.meta.day || "").localeCompare(a.meta.day || "");
-      const partial = rest.filter((r) => r.list === "partial" && r.share >= PARTIAL);
-      return {
-        full: [...full, ...rest.filter((r) => r.list === "full").sort(newest)],
-        partial: partial.sort((a, b) => b.share - a.share || newest(a, b)),
-        unchecked: Math.max(0, results.length - CHECKED),
-      };
-    }
-
     function countRows(hits) {
       const counts = {};
       for (const hit of hits) {
@@ -511,24 +614,12 @@
     // A page of results; the button loads the next.
     async function showMore(items, start, mine, lists) {
       const slice = items.slice(start, start + PAGE_SIZE);
-      const loaded = await Promise.all(slice.map((item) => (item.result ? item.result.data() : item.data)));
+      const shown = await Promise.all(slice.map(describe));
       if (mine !== generation) return;
       resultBox.querySelector(".zhibu-search__more")?.remove();
       slice.forEach((item, i) => {
-        const list = lists[item.list];
-        if (item.named) {
-          list.append(resultItem(new URL(item.named[0], siteRoot).href, item.named[1], "组织", ""));
-        } else if (item.hit) {
-          const row = item.hit.row;
-          list.append(resultItem(new URL(row[0], siteRoot).href, row[1], metaLine(row[2], row[3], row[4], row[5]),
-            item.hit.data ? dropTitle(safeExcerpt(item.hit.data.excerpt || "", item.hit.data.content), row[1]) : keyExcerpt(item.hit)));
-        } else {
-          const data = loaded[i];
-          const meta = data.meta || {};
-          const type = ((data.filters || {})["类型"] || [])[0];
-          list.append(resultItem(new URL(data.url, window.location.href).href, meta.title || data.url,
-            metaLine(meta.date, meta.org, type, meta.kind), dropTitle(safeExcerpt(data.excerpt || "", data.content), meta.title)));
-        }
+        const { href, title, line, excerpt } = shown[i];
+        lists[item.list].append(resultItem(href, title, line, excerpt));
       });
       lists.heading.hidden = !lists.partial.children.length;
       if (start + PAGE_SIZE < items.length) {
@@ -541,32 +632,6 @@
         });
         resultBox.append(more);
       }
-    }
-
-    function metaLine(...parts) {
-      return parts.filter(Boolean).filter((p, i, all) => all.indexOf(p) === i).join(" · ");
-    }
-
-    // For a key match whose text Pagefind did not return: the names, tags or agenda titles that matched,
-    // with the query marked (never the title again: it is the line above).
-    function keyExcerpt(hit) {
-      const box = element("span");
-      const matched = new Set(hit.keys.filter((k) => k !== hit.row[1] && hit.words.some((w) => normalise(k).includes(w))));
-      [...matched].slice(0, 5).forEach((key, i) => {
-        if (i) box.append("、");
-        const spot = hit.words.find((w) => key.toLowerCase().includes(w));
-        const at = spot ? key.toLowerCase().indexOf(spot) : -1;
-        if (at < 0) { box.append(key); return; }
-        box.append(key.slice(0, at), element("mark", {}, key.slice(at, at + spot.length)), key.slice(at + spot.length));
-      });
-      return box;
-    }
-
-    function resultItem(href, title, line, excerpt) {
-      return element("li", { class: "zhibu-search__result" },
-        element("a", { href, class: "zhibu-search__title" }, title),
-        element("div", { class: "zhibu-search__meta" }, line),
-        element("p", { class: "zhibu-search__excerpt" }, excerpt));
     }
 
     // Pagefind counts a facet only once its filter index is loaded: load the counted ones (a filter
