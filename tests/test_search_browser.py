@@ -72,7 +72,7 @@ def _found_count(status: str) -> int:
     return int(status.split("找到 ")[1].split(" ")[0])
 
 
-@pytest.mark.parametrize("query", ["苏永刚 2025年3月", "廖浩然 支委会", "支委会", "阳极炉 攻关"])
+@pytest.mark.parametrize("query", ["苏永刚 2025年3月", "廖浩然 支委会", "支委会", "阳极炉 攻关", "阳极炉"])
 def test_the_count_is_the_number_listed_after_filters(page: Any, demo_url: str, query: str) -> None:
     found = run_search(page, demo_url, query)
     while page.locator(".zhibu-search__more").count():
