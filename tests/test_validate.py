@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import check_at, diagnostics_of, only_error, write_archive
+from conftest import check_at, diagnostics_of, only_error, write_archive, zhibu
 
 OK_MEETING = "type: 支委会\ntitle: 第一党支部支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
 # The parts a complete record has (time, place, host, recorder, agenda, summary): no completeness warning.
@@ -313,3 +313,22 @@ def test_a_chinese_field_label_as_key_suggests_its_field(tmp_path: Path) -> None
     meeting = OK_MEETING + "地点: 三楼会议室\n"
     found = {(d.field, d.message) for d in diagnostics_of(tmp_path, {"meetings/m1.yaml": meeting})}
     assert ("地点", "未知字段“地点”，是不是“location”（地点）？") in found, found
+
+
+@pytest.mark.parametrize(
+    ("people", "message"),
+    [
+        ("host: li\nrecorder: zhang\nabsent:\n  - person: li\n    reason: 出差\n", "主持人“李娜”同时列在缺席中"),
+        ("host: zhang\nrecorder: 李娜\n", "记录人“李娜”不在实到人员或列席中"),
+    ],
+)
+def test_host_or_recorder_not_there_is_a_warning(tmp_path: Path, people: str, message: str) -> None:
+    """The trial's dj-dk-2025-q1 printed 主持人 邓慧敏 and 缺席 邓慧敏（出差） with 0 warnings."""
+    body = OK_MEETING.replace("type: 支委会", "type: 党小组会").replace("org: zb", "org: xz") + people
+    body += "time: 14:30-15:30\nlocation: 会议室\nagenda:\n  - title: 学习\nsummary: 一致通过。\n"
+    content = write_archive(tmp_path, {"meetings/m1.yaml": body})
+    field = "host" if "主持人" in message else "recorder"
+    line = 1 + body.splitlines().index(next(x for x in body.splitlines() if x.startswith(f"{field}:")))
+    run = zhibu("check", "--content", content, "--today", "2023-03-31")
+    assert f"meetings/m1.yaml:{line}: 警告: {field}: {message}" in run.stdout + run.stderr
+    assert zhibu("check", "--content", content, "--strict", "--today", "2023-03-31").returncode == 1

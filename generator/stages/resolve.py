@@ -480,3 +480,21 @@ def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
                     meeting.file, meeting.line("attendees"), "attendees", f"应到人员既不在实到也不在缺席中：{names}"
                 )
             )
+        diagnostics.extend(_presiding_absent(archive, meeting, att))
+
+
+def _presiding_absent(archive: Archive, meeting: Record, att: Attendance) -> Iterator[Diagnostic]:
+    """主持人 and 记录人 were there: warn when one is listed in 缺席, or (实到 given) neither in 实到 nor 列席."""
+    data = meeting.data
+    absent = {p for p, _ in att.absent}
+    present = set(att.present) | set(att.extra)
+    present |= {p.id for p in (archive.get("people", g) for g in data.guests) if p}
+    for key, label in (("host", "主持人"), ("recorder", "记录人")):
+        person = archive.get("people", getattr(data, key))
+        if person is None:
+            continue
+        name = person.data.name
+        if person.id in absent:
+            yield warning(meeting.file, meeting.line(key), key, f"{label}“{name}”同时列在缺席中，请核对")
+        elif data.attendees and person.id not in present:
+            yield warning(meeting.file, meeting.line(key), key, f"{label}“{name}”不在实到人员或列席中，请核对")
