@@ -254,6 +254,8 @@ def _build_part(config_file: Path, docs_dir: Path, folder: Path, setup: Callable
     """A worker process: build one part; a failure is logged (the parent reports the build failed)."""
     try:
         run_mkdocs(config_file, docs_dir, folder, setup, dirty=True)
+    except KeyboardInterrupt:  # Ctrl-C reaches every worker: the parent says the build was interrupted
+        raise SystemExit(1) from None
     except (Exception, SystemExit) as exc:  # MkDocs' Abort is a SystemExit
         log.error(str(exc))
         raise SystemExit(1) from None
