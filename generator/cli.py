@@ -5,12 +5,14 @@ Exit codes: 0 success, 1 errors in the archive (or a failed build), 2 usage erro
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -457,7 +459,7 @@ def _export_span(period: Span | None, first: str | None, last: str | None, full:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["xlsx", "csv", "docx"]),
+    type=cli_zh.Choice(["xlsx", "csv", "docx"]),
     default="xlsx",
     help="文件格式：xlsx、csv 台账，或 docx（Word 会议记录本，每个组织每年一本）；默认 xlsx",
 )
@@ -491,6 +493,11 @@ def export_command(
     verbose: bool,
 ) -> None:
     """导出台账：三会一课、会议、出勤、会后落实、荣誉、成果、考核、花名册，每种一个文件；或 Word 会议记录本。"""
+    if out_dir.suffix.lower() in (".xlsx", ".csv", ".docx") and not out_dir.is_dir():
+        raise click.UsageError(
+            f"--out 是输出目录，文件名由台账决定（如 三会一课.xlsx）；“{out_dir}”像文件名，"
+            f"请写目录，如 --out {out_dir.with_suffix('')}"
+        )
     span = _export_span(period, first, last, full)
     reporter = Reporter(quiet, verbose)
     checked = run_check(content_dir, reporter, include_restricted=include_restricted or full, today=today)
@@ -498,20 +505,55 @@ def export_command(
     if errors or checked.archive is None or checked.views is None:
         click.echo(f"发现 {errors} 个错误，请先修正（用 zhibu check 查看）。")
         sys.exit(1)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if full:
-        _export_full(checked.archive, out_dir, include_restricted, checked.views.today)
+    with _writing(out_dir):
+        if full:
+            _export_full(checked.archive, out_dir, include_restricted, checked.views.today)
+        elif fmt == "docx":
+            _export_minutes(checked.archive, checked.views, out_dir, span, reporter)
+        else:
+            _export_tables(checked.archive, checked.views, out_dir, span, fmt, reporter)
+
+
+@contextmanager
+def _writing(out_dir: Path) -> Iterator[None]:
+    """Creates the output folder; a path that cannot be written is one Chinese line and exit 1, no traceback."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        yield
+    except OSError as exc:
+        reason = OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+        raise click.ClickException(f"无法写入“{exc.filename or out_dir}”：{reason}") from None
+
+
+OS_REASONS = {
+    errno.ENOTDIR: "路径中有一段是文件，不是目录",
+    errno.ENOENT: "无法在这里建立目录",
+    errno.EEXIST: "已有同名文件，不是目录",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "只读的位置",
+    errno.ENOSPC: "磁盘空间不足",
+}
+
+
+def _export_tables(archive: Any, views: Any, out_dir: Path, span: Span, fmt: str, reporter: Reporter) -> None:
+    tables = export.tables(archive, views, span)
+    if span is not spans.EVERYTHING and not any(t.rows for t in tables if t.name not in export.SNAPSHOTS):
+        reporter.say(f"{span.name}没有记录（{_archive_span(archive, views)}），未写出台账。")
         return
-    if fmt == "docx":
-        _export_minutes(checked.archive, checked.views, out_dir, span, reporter)
-        return
-    for table in export.tables(checked.archive, checked.views, span):
-        today = checked.views.today
-        title = export.heading(checked.archive, table, today, span)
-        data = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, today, title)
+    for table in tables:
+        title = export.heading(archive, table, views.today, span)
+        data = export.to_csv(table) if fmt == "csv" else export.to_xlsx(table, views.today, title)
         path = out_dir / f"{table.name}.{fmt}"
         path.write_bytes(data)
         reporter.say(f"{path}  {table.label} {len(table.rows)} 行")
+
+
+def _archive_span(archive: Any, views: Any) -> str:
+    """Where the records lie, for a message about an empty period: 档案自 2024年12月1日 起."""
+    meetings = views.ledger_meetings
+    first = archive.info.since.start if archive.info.since else meetings[-1].data.date if meetings else None
+    return f"档案自 {spans.day_text(first)} 起" if first else "档案中还没有会议记录"
 
 
 def _export_minutes(archive: Any, views: Any, out_dir: Path, span: Span, reporter: Reporter) -> None:
@@ -519,12 +561,13 @@ def _export_minutes(archive: Any, views: Any, out_dir: Path, span: Span, reporte
     for book in books:
         path = out_dir / book.file_name
         path.write_bytes(minutes.to_docx(archive, views, book, views.today))
-        reporter.say(f"{path}  会议记录本 {len(book.meetings)} 次会议")
+        restricted = f"（其中受限会议 {book.restricted} 次，只列日期和类型）" if book.restricted else ""
+        reporter.say(f"{path}  会议记录本 {len(book.meetings)} 次会议{restricted}")
     if not books:
-        reporter.say("没有会议记录，未写出会议记录本。")
-    left_out = sum(b.left_out for b in books)
-    if left_out:
-        click.echo(f"注意：未收入 {left_out} 次受限会议（加 --include-restricted 才收入）。")
+        where = "" if span is spans.EVERYTHING else f"{span.name}"
+        reporter.say(f"{where}没有会议记录（{_archive_span(archive, views)}），未写出会议记录本。")
+    elif restricted := sum(b.restricted for b in books):
+        click.echo(f"注意：{restricted} 次受限会议只列出日期和类型（加 --include-restricted 收入全文）。")
 
 
 def _export_full(archive: Any, out_dir: Path, include_restricted: bool, today: date) -> None:
@@ -567,7 +610,7 @@ def schema_command(out_dir: Path, docs_file: Path | None, quiet: bool, verbose: 
 
 @cli.command("new", add_help_option=False)
 @help_option
-@click.argument("kind", type=click.Choice(list(KINDS)), metavar="类型")
+@click.argument("kind", type=cli_zh.Choice(list(KINDS)), metavar="类型")
 @content_option
 @click.option("--org", metavar="组织", help="组织编号或名称（会议按它列出应到人员）")
 @click.option("--title", metavar="标题", help="标题（会议默认按档案的惯例生成，如“第4次支委会”）")

@@ -172,8 +172,8 @@ def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
     assert rows[0][:5] == ["编号", "日期", "组织", "类型", "标题"]
     assert rows[1][:5] == ["z1", "2023-03-05", "第一党支部", "支委会", "zb2023-03-05支委会"]
     assert rows[1][9:13] == ["1", "1", "100.0%", "张伟"]
-    assert rows[0][14:] == ["授课人", "题目", "覆盖期间", "议程", "会议内容", "决议", "会后落实", "公开范围"]
-    assert rows[1][17:-1] == [
+    assert rows[0][14:] == ["授课人", "题目", "覆盖期间", "议程", "会议内容", "决议", "会后落实"]  # 公开范围 empty
+    assert rows[1][17:] == [
         "1. 学习条例（学习）\n2. 研究发展计划",
         "会议研究了计划。",
         "1. 同意发展计划（赞成 1，反对 0，弃权 0）\n2. 报上级审批",
@@ -183,13 +183,15 @@ def test_exports_read_back_match_the_records(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(tmp_path / "xlsx" / "会议.xlsx")
     sheet = book.active
     assert sheet["A1"].value == "测试档案　会议台账" and sheet["A1"].font.bold
-    assert sheet["A2"].value == "期间：2023-03-05 至 2023-03-31　　统计截至：2023-03-31"
+    assert sheet["A2"].value == "期间：2023年3月5日 至 2023年3月31日　　统计截至：2023年3月31日"
     assert sheet.freeze_panes == "A4" and sheet["A3"].value == "编号" and sheet["A3"].font.bold
-    assert sheet.auto_filter.ref == "A3:V4" and sheet.print_title_rows == "$1:$3"
+    assert sheet.auto_filter.ref == "A3:U4" and sheet.print_title_rows == "$1:$3"
     assert sheet["R4"].alignment.wrap_text and sheet["R4"].value.count("\n") == 1
     assert 30 < sheet.column_dimensions["U"].width <= 60  # the longest line, not the whole cell
     setup = sheet.page_setup
-    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
+    assert 1 < setup.fitToWidth <= 3  # 21 columns at a readable size: two or three pages across
+    assert sheet.print_title_cols == "$B:$E"  # 日期, 组织, 类型, 标题 on each of the pages across
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet["B4"].value == datetime(2023, 3, 5) and sheet["B4"].number_format == "yyyy-mm-dd"
     assert sheet.column_dimensions["E"].width >= 10
@@ -314,19 +316,21 @@ def test_period_limits_every_file_and_the_title_says_so(tmp_path: Path) -> None:
     compliance = {(r[1], r[3]): r[4:7] for r in q1["三会一课"][1:]}
     assert compliance[("支委会", "2023")] == ["3", "1", "33.3%"] and ("组织生活会", "2023") not in compliance
     year = export("--period", "2023")
-    assert [r[0] for r in year["会议"][1:]] == ["z2", "z1"]  # s1 was held in 2024 ...
+    assert [r[0] for r in year["会议"][1:]] == ["z1", "z2"]  # oldest first; s1 was held in 2024 ...
     compliance = {(r[1], r[3]): r[4:8] for r in year["三会一课"][1:]}
     assert compliance[("组织生活会", "2023")] == ["1", "1", "100.0%", ""]  # ... for 2023 (covers)
     assert {r[2] for r in year["荣誉"][1:]} == {"先进党支部", "红旗党支部"} and len(year["党员花名册"]) == 4
     ranged = export("--from", "2023年4月", "--to", "2024-01")
-    assert [r[0] for r in ranged["会议"][1:]] == ["s1", "z2"] and [r[2] for r in ranged["荣誉"][1:]] == ["先进党支部"]
+    assert [r[0] for r in ranged["会议"][1:]] == ["z2", "s1"] and [r[2] for r in ranged["荣誉"][1:]] == ["先进党支部"]
     book = tmp_path / "book"
     zhibu("export", "--content", content, "--out", book, "--today", "2024-03-31", "--period", "2023-Q1")
     titles = [openpyxl.load_workbook(p).active["A2"].value for p in book.glob("*.xlsx")]
     assert len(titles) == 9
-    assert set(titles) == {"期间：2023年第1季度（2023-01-01 至 2023-03-31）　　统计截至：2024-03-31"}
+    assert set(titles) == {"期间：2023年第1季度（2023年1月1日 至 2023年3月31日）　　统计截至：2024年3月31日"}
     for wrong, says in (
-        (("--period", "2023-Q5"), "期间应为 YYYY、YYYY-H1、YYYY-Q1 或 YYYY-MM"),
+        (("--period", "2023-Q5"), "期间应为 2025、2025-H1、2025-Q1、2025-03，或 2025年、2025年上半年"),
+        (("--period", "2023-13"), "月份应为 1–12"),
+        (("--format", "doc"), "“doc”不是可选值之一：xlsx、csv、docx。是不是 docx？"),
         (("--from", "2024", "--to", "2023"), "起始 2024-01-01 晚于截止 2023-12-31"),
         (("--period", "2023", "--from", "2023-02"), "--period 与 --from/--to 只能用一种"),
     ):

@@ -82,26 +82,28 @@ def test_one_book_per_org_and_year_with_cover_contents_and_a_page_per_meeting(tm
         "会议记录本-第一党支部-2024.docx",
         "会议记录本-甲班党小组-2023.docx",
     }
-    cover, contents, meeting, lesson = pages(out / "会议记录本-第一党支部-2023.docx")
+    cover, contents, meeting, lesson, restricted = pages(out / "会议记录本-第一党支部-2023.docx")
     assert cover == [
         "测试档案",
         "第一党支部",
         "会议记录本",
         "2023年度",
-        "起止日期：2023年3月5日 至 2023年3月12日",
-        "会议次数：2 次",
+        "起止日期：2023年3月5日 至 2023年4月5日",
+        "会议次数：3 次（其中受限会议 1 次，不收入内容）",
         "记 录 人：＿＿＿＿＿＿＿＿＿＿＿＿",
         "保 管 人：＿＿＿＿＿＿＿＿＿＿＿＿",
     ]
     assert contents == [
         "目　　录",
+        "第一党支部　2023年度共召开会议 3 次（其中受限会议 1 次，不收入内容）。",
         [
             ["序号", "日期", "会议类型", "会议名称"],
             ["1", "2023年3月5日", "支委会", "第一党支部2023年第1次支委会"],
             ["2", "2023年3月12日", "党课", "第一党支部2023年第一季度党课"],
+            ["3", "2023年4月", "支委会", "受限记录"],  # counted in its place, as on the web compilation
         ],
-        "另有 1 次受限会议未收入（导出时加 --include-restricted 才收入）。",
     ]
+    assert restricted == ["2023年4月支委会（受限）", "受限记录，内容不收入本记录本。"]
     signatures = "主持人签字：＿＿＿＿＿＿＿＿　　　　记录人签字：＿＿＿＿＿＿＿＿"
     assert meeting == [
         "第一党支部2023年第1次支委会",
@@ -132,7 +134,7 @@ def test_one_book_per_org_and_year_with_cover_contents_and_a_page_per_meeting(tm
     ]
     assert lesson[1][5] == ["缺席及原因", "李娜（倒班）"]
     assert lesson[2:] == ["议程", "无", "会议内容", "无", "决议", "无", "会后落实", "无", signatures]
-    assert not [p for p in out.iterdir() if SECRET.encode() in p.read_bytes()]
+    assert not [p for p in out.iterdir() if SECRET.encode() in p.read_bytes() or b"--include" in p.read_bytes()]
 
 
 def test_contents_link_to_the_meeting_pages_and_fonts_suit_word_and_wps(tmp_path: Path) -> None:
@@ -140,9 +142,10 @@ def test_contents_link_to_the_meeting_pages_and_fonts_suit_word_and_wps(tmp_path
     body = document.element.body
     anchors = [link.get(qn("w:anchor")) for link in body.iter(qn("w:hyperlink"))]
     marks = {mark.get(qn("w:name")): mark.getparent() for mark in body.iter(qn("w:bookmarkStart"))}
-    assert anchors == ["meeting1", "meeting2"] and [text(marks[a]) for a in anchors] == [
+    assert anchors == ["meeting1", "meeting2", "meeting3"] and [text(marks[a]) for a in anchors] == [
         "第一党支部2023年第1次支委会",
         "第一党支部2023年第一季度党课",
+        "2023年4月支委会（受限）",
     ]
     for name, east_asian in (("Normal", "仿宋"), ("Title", "黑体"), ("Heading 1", "黑体"), ("Heading 2", "黑体")):
         fonts = document.styles[name].element.rPr.find(qn("w:rFonts"))
@@ -157,11 +160,12 @@ def test_contents_link_to_the_meeting_pages_and_fonts_suit_word_and_wps(tmp_path
 def test_restricted_meetings_come_in_only_when_asked_and_period_limits_the_books(tmp_path: Path) -> None:
     out = export(tmp_path, "--include-restricted", into="all")
     book = pages(out / "会议记录本-第一党支部-2023.docx")
-    assert [row[3] for row in book[1][1][1:]] == ["第一党支部2023年第1次支委会", "第一党支部2023年第一季度党课", SECRET]
-    assert len(book) == 5 and "受限会议未收入" not in str(book[1])
+    assert [row[3] for row in book[1][2][1:]] == ["第一党支部2023年第1次支委会", "第一党支部2023年第一季度党课", SECRET]
+    assert len(book) == 5 and "受限" not in str(book[:2])
     first = export(tmp_path, "--period", "2023-Q1", into="q1")
-    assert {p.name for p in first.iterdir()} == {"会议记录本-第一党支部-2023.docx", "会议记录本-甲班党小组-2023.docx"}
-    assert "受限会议未收入" not in str(pages(first / "会议记录本-第一党支部-2023.docx")[1])  # r1 is in April
+    names = {"会议记录本-第一党支部-2023年第1季度.docx", "会议记录本-甲班党小组-2023年第1季度.docx"}
+    assert {p.name for p in first.iterdir()} == names
+    assert "受限" not in str(pages(first / "会议记录本-第一党支部-2023年第1季度.docx")[:2])  # r1 is in April
     again = export(tmp_path, "--period", "2023-Q1", into="again")  # the same records and day: the same bytes
     assert {p.name: p.read_bytes() for p in again.iterdir()} == {p.name: p.read_bytes() for p in first.iterdir()}
 

@@ -11,7 +11,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 from generator.editing import itemlines
 from generator.editing.sheets import csv_safe, formula_like
 from generator.ledgers import compute as ledgers
-from generator.ledgers.span import EVERYTHING, Span
+from generator.ledgers.span import EVERYTHING, Span, day_text
 from generator.model import parse_partial_date
 from generator.stages.derive import Views
 from generator.stages.publish import Deferred
@@ -28,12 +28,41 @@ from generator.stages.resolve import Archive, Record
 Cell = str | int | float | date | None
 
 
+RESTRICTED = "受限会议"  # stands for a restricted meeting's title: counted, never described
+
+
 @dataclass(frozen=True)
 class Table:
     name: str  # the file name without extension: 会议.xlsx
     label: str
     headers: tuple[str, ...]
     rows: list[tuple[Cell, ...]]
+    restricted: int = 0  # rows standing for restricted meetings: counted, shown without content
+    keys: tuple[str, ...] = ()  # adjacent columns printed again on every page of a sheet wider than one page
+
+    @property
+    def note(self) -> str:
+        """The line under the title when restricted meetings are counted in the sheet."""
+        if not self.restricted:
+            return ""
+        return f"注：含受限会议 {self.restricted} 次，只列日期、组织、类型和人数，计入合计，不列出内容。"
+
+
+SNAPSHOTS = ("党员花名册", "入党积极分子和发展对象")  # as at the span's end: not records held inside it
+OPTIONAL = ("公开范围", "入党时间")  # left out of a file where they would be empty in every row
+
+
+def _trimmed(table: Table) -> Table:
+    """The table without the optional columns that are empty in every row."""
+    keep = [
+        i
+        for i, header in enumerate(table.headers)
+        if header not in OPTIONAL or any(row[i] not in (None, "") for row in table.rows)
+    ]
+    if len(keep) == len(table.headers):
+        return table
+    rows = [tuple(row[i] for i in keep) for row in table.rows]
+    return replace(table, headers=tuple(table.headers[i] for i in keep), rows=rows)
 
 
 def _names(archive: Archive, refs: list[str]) -> str:
@@ -59,6 +88,8 @@ def compliance(archive: Archive, views: Views, span: Span) -> Table:
             held, required = ledgers.tally(cells)
             ids = [("受限" if m.key in views.hidden else m.id) for c in cells for m in c.meetings]
             missing = [c.period.short for c in cells if c.status == "missing"]
+            pending = any(c.status == "pending" for c in cells)
+            rate: Cell = held / required if required else ("未到期" if pending else None)
             rows.append(
                 (
                     row.org.data.name,
@@ -67,7 +98,7 @@ def compliance(archive: Archive, views: Views, span: Span) -> Table:
                     year,
                     required,
                     held,
-                    held / required if required else None,
+                    rate,
                     "、".join(missing),
                     "、".join(ids),
                 )
@@ -77,14 +108,20 @@ def compliance(archive: Archive, views: Views, span: Span) -> Table:
 
 
 def _meetings(views: Views, span: Span) -> list[Record]:
-    """The published meetings held inside the span, newest first."""
-    return [m for m in views.sorted["meetings"] if span.holds(m.data.date)]
+    """The meetings held inside the span, restricted ones too, oldest first: inspectors read in order."""
+    return [m for m in reversed(views.ledger_meetings) if span.holds(m.data.date)]
 
 
 def meetings(archive: Archive, views: Views, span: Span) -> Table:
-    rows = []
-    for m in _meetings(views, span):
+    rows: list[tuple[Cell, ...]] = []
+    held = _meetings(views, span)
+    for m in held:
         d, att = m.data, views.attendance[m.id]
+        if m.key in views.hidden:
+            where = (d.date, _name(archive, "orgs", d.org), d.type, RESTRICTED)
+            counts = (len(att.expected), len(att.present), att.rate)
+            rows.append((None, *where, None, None, None, None, *counts, *[None] * 10))
+            continue
         absent = "、".join(
             f"{_name(archive, 'people', a.person)}（{a.reason}）" if a.reason else _name(archive, "people", a.person)
             for a in d.absent
@@ -115,7 +152,7 @@ def meetings(archive: Archive, views: Views, span: Span) -> Table:
                 d.visibility,
             )
         )
-    return Table(
+    table = Table(
         "会议",
         "会议台账",
         (
@@ -143,54 +180,54 @@ def meetings(archive: Archive, views: Views, span: Span) -> Table:
             "公开范围",
         ),
         rows,
+        sum(m.key in views.hidden for m in held),
+        ("日期", "组织", "类型", "标题"),
     )
+    return _trimmed(table)
 
 
 def attendance(archive: Archive, views: Views, span: Span) -> Table:
+    """A row per person and meeting; a restricted meeting's rows count who came without naming anyone."""
     rows = []
-    for m in _meetings(views, span):
+    held = _meetings(views, span)
+    for m in held:
         att = views.attendance[m.id]
-        reasons = dict(att.absent)
-        status = {p: "出席" for p in att.present} | {p: "缺席" for p in reasons}
+        hidden = m.key in views.hidden
+        reasons = {} if hidden else dict(att.absent)
+        status = {p: "出席" for p in att.present} | {p: "缺席" for p, _ in att.absent}
         status |= {p: "列席" for p in att.extra} | {p: "未登记" for p in att.unaccounted}
         for person, state in status.items():
             rows.append(
                 (
                     m.data.date,
-                    m.data.title,
+                    RESTRICTED if hidden else m.data.title,
                     _name(archive, "orgs", m.data.org),
                     m.data.type,
-                    archive.records["people"][person].data.name,
+                    "不列出" if hidden else archive.records["people"][person].data.name,
                     state,
                     reasons.get(person) or "",
                 )
             )
-    return Table("出勤", "出勤台账", ("日期", "会议", "组织", "类型", "姓名", "出勤", "缺席原因"), rows)
+    headers = ("日期", "会议", "组织", "类型", "姓名", "出勤", "缺席原因")
+    return Table("出勤", "出勤台账", headers, rows, sum(m.key in views.hidden for m in held))
 
 
 def actions(archive: Archive, views: Views, span: Span) -> Table:
-    rows = [
-        (
-            a.action.task,
-            _name(archive, "people", a.action.owner),
-            a.action.due,
-            a.action.status or "未开始",
-            a.action.done,
-            a.action.result,
-            a.meeting.data.title,
-            a.meeting.data.date,
-            _name(archive, "orgs", a.meeting.data.org),
-            "是" if a.overdue else "",
-        )
-        for a in views.actions
-        if span.holds(a.meeting.data.date)
-    ]
-    return Table(
-        "会后落实",
-        "会后落实台账",
-        ("任务", "责任人", "期限", "状态", "完成日期", "落实情况", "来源会议", "会议日期", "组织", "逾期"),
-        rows,
-    )
+    """Every action; one of a restricted meeting keeps its status and whether it is overdue, nothing else."""
+    rows: list[tuple[Cell, ...]] = []
+    listed = [a for a in views.all_actions if span.holds(a.meeting.data.date)]
+    for a in listed:
+        m = a.meeting
+        where = (m.data.date, _name(archive, "orgs", m.data.org), "是" if a.overdue else "")
+        status = a.action.status or "未开始"
+        if m.key in views.hidden:
+            rows.append(("（受限会议事项）", None, None, status, None, None, RESTRICTED, *where))
+            continue
+        owner = _name(archive, "people", a.action.owner)
+        rows.append((a.action.task, owner, a.action.due, status, a.action.done, a.action.result, m.data.title, *where))
+    headers = ("任务", "责任人", "期限", "状态", "完成日期", "落实情况", "来源会议", "会议日期", "组织", "逾期")
+    hidden = {a.meeting.key for a in listed if a.meeting.key in views.hidden}
+    return Table("会后落实", "会后落实台账", headers, rows, len(hidden))
 
 
 def honours(archive: Archive, views: Views, span: Span) -> Table:
@@ -303,7 +340,7 @@ def people(archive: Archive, views: Views, span: Span) -> Table:
 def applicants(archive: Archive, views: Views, span: Span) -> Table:
     """入党积极分子 and 发展对象, kept apart from the members' roster."""
     rows = _roster(archive, views, span, ("发展对象", "入党积极分子"))
-    return Table("入党积极分子和发展对象", "入党积极分子和发展对象名册", ROSTER, rows)
+    return _trimmed(Table("入党积极分子和发展对象", "入党积极分子和发展对象名册", ROSTER, rows))
 
 
 LEDGERS: tuple[Callable[[Archive, Views, Span], Table], ...] = (
@@ -324,6 +361,7 @@ def tables(archive: Archive, views: Views, span: Span = EVERYTHING) -> list[Tabl
     return [make(archive, views, span) for make in LEDGERS]
 
 
+PAGE_WIDTH = 200  # characters printed across a landscape A4 page at a readable size (about 70%)
 RATES = frozenset({"出席率", "完成率"})  # columns holding a fraction, shown as a percentage
 
 
@@ -346,23 +384,28 @@ def to_csv(table: Table) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def heading(archive: Archive, table: Table, today: date, span: Span = EVERYTHING) -> tuple[str, str]:
-    """The two title lines above a printed ledger: archive and subject; period covered and 统计截至.
+def heading(archive: Archive, table: Table, today: date, span: Span = EVERYTHING) -> tuple[str, ...]:
+    """The title lines above a printed ledger: archive and subject; period covered and 统计截至; and a note when
+    restricted meetings are counted without content.
 
     The period is the span's; an open start is the archive's `since`, else the ledger's first date; an open end today.
+    Every date is written the same way (2024年12月1日).
     """
     dates = [v for row in table.rows for v in row if isinstance(v, date)]
-    start = span.first or archive.info.since or (min(dates).isoformat() if dates else None)
-    end = (span.last or today).isoformat()
-    period = f"{start} 至 {end}" if start else f"截至 {end}"
+    since = archive.info.since.start if archive.info.since else None
+    start = span.first or since or (min(dates) if dates else None)
+    end = day_text(span.last or today)
+    period = f"{day_text(start)} 至 {end}" if start else f"截至 {end}"
     period = f"{span.label}（{period}）" if span.label else period
-    return f"{archive.info.name}　{table.label}", f"期间：{period}　　统计截至：{today.isoformat()}"
+    lines = (f"{archive.info.name}　{table.label}", f"期间：{period}　　统计截至：{day_text(today)}")
+    return (*lines, table.note) if table.note else lines
 
 
-def to_xlsx(table: Table, today: date, title: tuple[str, str]) -> bytes:
+def to_xlsx(table: Table, today: date, title: tuple[str, ...]) -> bytes:
     """One sheet: title lines, then a bold filtered header frozen in place; dates as dates, rates as percent cells,
-    widths fitted; printed landscape on A4, fitted to the page width, title and header repeated on every page.
-    Byte-stable for a given day.
+    widths fitted; printed landscape on A4, title and header repeated on every page. A sheet up to PAGE_WIDTH
+    characters wide fits one page width; a wider one (会议) spreads over up to three, its key columns (日期, 组织,
+    类型, 标题) printed again on each, so the text stays readable. Byte-stable for a given day.
 
     openpyxl's write-only mode streams the rows: several times faster for big ledgers.
     """
@@ -387,11 +430,16 @@ def to_xlsx(table: Table, today: date, title: tuple[str, str]) -> bytes:
     sheet.print_title_rows = f"1:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    pages = min(3, -(-sum(widths) // PAGE_WIDTH))
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = pages, 0
+    if pages > 1 and table.keys:
+        keys = [table.headers.index(k) + 1 for k in table.keys]
+        sheet.print_title_cols = f"{get_column_letter(min(keys))}:{get_column_letter(max(keys))}"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     bold = Font(bold=True)
     sheet.append([_cell(sheet, title[0], font=Font(bold=True, size=14))])
-    sheet.append([title[1]])
+    for line in title[1:]:
+        sheet.append([line])
     sheet.append([_cell(sheet, h, font=bold) for h in table.headers])
     percent = {i for i, h in enumerate(table.headers) if h in RATES}
     wrapped = Alignment(wrap_text=True, vertical="top")  # one line per item: 议程, 决议, 会后落实

@@ -5,8 +5,12 @@ page, then each meeting on its own page in the standard layout: a table of 会�
 实到/缺席及原因/列席, then 议程, 会议内容, 决议 with votes, 会后落实 with owner/due/status, and signature lines.
 
 Chinese text needs the East-Asian font slot (w:eastAsia) set on every style, or Word and WPS fall back to a
-Latin font's metrics; theme fonts are cleared so the named fonts win. Restricted meetings stay out unless
-included, and the 目录 says how many were left out without saying anything else about them.
+Latin font's metrics; theme fonts are cleared so the named fonts win. A restricted meeting (unless included)
+keeps its place, its number and a page of its own that gives only its month and type, as the web compilation
+does: the book, the web compilation and the ledgers count the same meetings.
+
+A book covers a year, or the part of it an export is limited to (`--period 2025-Q1`): its file name and cover
+name that part, so a quarter's book is never mistaken for, or overwritten by, the year's.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from functools import partial
 from typing import Any
 
 from generator.editing import itemlines
-from generator.ledgers.span import Span
+from generator.ledgers.span import Span, day_text
 from generator.stages.derive import Views
 from generator.stages.resolve import Archive, Record
 
 BODY_FONT, HEADING_FONT, LATIN_FONT = "仿宋", "黑体", "Times New Roman"
+RESTRICTED = "受限记录"
 SIGNATURES = "主持人签字：＿＿＿＿＿＿＿＿　　　　记录人签字：＿＿＿＿＿＿＿＿"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')  # not allowed (or awkward) in a file name on Windows
 
@@ -32,31 +37,44 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')  # not allowed (or awkward) in a file n
 class Book:
     org: Record
     year: int
-    meetings: list[Record]  # oldest first
-    left_out: int  # restricted meetings of this org and year not in the book
+    meetings: list[Record]  # oldest first, restricted ones too
+    hidden: frozenset[tuple[str, str]]  # keys of the restricted meetings shown only as placeholders
+    part: str = ""  # the part of the year the book covers (2025年第1季度, 2025年3月8日); empty for the whole year
+
+    @property
+    def label(self) -> str:
+        """What the book covers, for its cover and file name: 2025年度, 2025年第1季度."""
+        return self.part or f"{self.year}年度"
 
     @property
     def file_name(self) -> str:
-        return f"会议记录本-{_UNSAFE.sub('_', self.org.data.name)}-{self.year}.docx"
+        return f"会议记录本-{_UNSAFE.sub('_', self.org.data.name)}-{self.part or self.year}.docx"
+
+    @property
+    def restricted(self) -> int:
+        return sum(m.key in self.hidden for m in self.meetings)
 
 
 def books(archive: Archive, views: Views, span: Span) -> list[Book]:
     """A book per org and year that held meetings inside the span, ordered by org name and year."""
-    shown: dict[tuple[str, int], list[Record]] = {}
-    hidden: dict[tuple[str, int], int] = {}
+    found: dict[tuple[str, int], list[Record]] = {}
     for m in reversed(views.ledger_meetings):  # oldest first
-        if not span.holds(m.data.date):
-            continue
-        key = (m.data.org, m.data.date.year)
-        if m.key in views.hidden:
-            hidden[key] = hidden.get(key, 0) + 1
-        else:
-            shown.setdefault(key, []).append(m)
-    found = [
-        Book(archive.records["orgs"][org], year, shown.get((org, year), []), hidden.get((org, year), 0))
-        for org, year in shown.keys() | hidden.keys()
+        if span.holds(m.data.date):
+            found.setdefault((m.data.org, m.data.date.year), []).append(m)
+    made = [
+        Book(archive.records["orgs"][org], year, meetings, views.hidden, part_of_year(span, year))
+        for (org, year), meetings in found.items()
     ]
-    return sorted(found, key=lambda b: (b.org.data.name, b.year))
+    return sorted(made, key=lambda b: (b.org.data.name, b.year))
+
+
+def part_of_year(span: Span, year: int) -> str:
+    """The part of the year a span covers, named: empty for all of it, else the period's name or the days."""
+    first = max(span.first or date.min, date(year, 1, 1))
+    last = min(span.last or date.max, date(year, 12, 31))
+    if (first, last) == (date(year, 1, 1), date(year, 12, 31)):
+        return ""
+    return span.label if span.label and (first, last) == (span.first, span.last) else Span(first, last).name
 
 
 def to_docx(archive: Archive, views: Views, book: Book, today: date) -> bytes:
@@ -71,7 +89,10 @@ def to_docx(archive: Archive, views: Views, book: Book, today: date) -> bytes:
     _cover(doc, archive, book)
     _contents(doc, book)
     for number, meeting in enumerate(book.meetings, start=1):
-        _meeting(doc, archive, views, meeting, number)
+        if meeting.key in book.hidden:
+            _restricted(doc, meeting, number)
+        else:
+            _meeting(doc, archive, views, meeting, number)
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = book.file_name[:-5], archive.info.name, archive.info.name
     props.created = props.modified = midnight(today)
@@ -178,11 +199,11 @@ def _cover(doc: Any, archive: Archive, book: Book) -> None:
     _centred(doc, archive.info.name, size=16, space=48)
     _centred(doc, book.org.data.name, size=22, space=96)
     _centred(doc, "会议记录本", "Title", space=24)
-    _centred(doc, f"{book.year}年度", size=18, space=24)
-    first, last = (book.meetings[0], book.meetings[-1]) if book.meetings else (None, None)
+    _centred(doc, book.label, size=18, space=24)
+    first, last = book.meetings[0].data.date, book.meetings[-1].data.date
     lines = [
-        f"起止日期：{_day(first.data.date)} 至 {_day(last.data.date)}" if first and last else "起止日期：",
-        f"会议次数：{len(book.meetings)} 次",
+        f"起止日期：{day_text(first)}" if first == last else f"起止日期：{day_text(first)} 至 {day_text(last)}",
+        f"会议次数：{_count(book)}",
         "记 录 人：＿＿＿＿＿＿＿＿＿＿＿＿",
         "保 管 人：＿＿＿＿＿＿＿＿＿＿＿＿",
     ]
@@ -193,20 +214,36 @@ def _cover(doc: Any, archive: Archive, book: Book) -> None:
 
 
 def _contents(doc: Any, book: Book) -> None:
-    """目录: 序号, 日期, 会议类型 and the title linked to its page."""
+    """目录: 序号, 日期, 会议类型 and the title linked to its page; a restricted meeting by its month and type."""
     heading = _centred(doc, "目　　录", "Heading1")
     heading.paragraph_format.page_break_before = True
-    rows = [(str(n), _day(m.data.date), m.data.type, m.data.title) for n, m in enumerate(book.meetings, start=1)]
+    doc.add_paragraph(f"{book.org.data.name}　{book.label}共召开会议 {_count(book)}。")
+    rows = [
+        (str(n), _month(m.data.date), m.data.type, RESTRICTED)
+        if m.key in book.hidden
+        else (str(n), day_text(m.data.date), m.data.type, m.data.title)
+        for n, m in enumerate(book.meetings, start=1)
+    ]
     table = _table(doc, ("序号", "日期", "会议类型", "会议名称"), rows, (1.3, 3.6, 2.6, 8.1))
     for n, row in enumerate(table.rows[1:], start=1):
         cell = row.cells[3].paragraphs[0]
         for run in list(cell.runs):
             cell._p.remove(run._r)
-        _link(cell, f"meeting{n}", book.meetings[n - 1].data.title)
-    if not book.meetings:
-        doc.add_paragraph("本年度没有可收入的会议记录。")
-    if book.left_out:
-        doc.add_paragraph(f"另有 {book.left_out} 次受限会议未收入（导出时加 --include-restricted 才收入）。")
+        _link(cell, f"meeting{n}", rows[n - 1][3])
+
+
+def _count(book: Book) -> str:
+    """会议次数 as the web compilation says it: 34 次（其中受限会议 1 次，不收入内容）."""
+    restricted = f"（其中受限会议 {book.restricted} 次，不收入内容）" if book.restricted else ""
+    return f"{len(book.meetings)} 次{restricted}"
+
+
+def _restricted(doc: Any, meeting: Record, number: int) -> None:
+    """A restricted meeting's page: its place, month and type, nothing of its content."""
+    heading = _centred(doc, f"{_month(meeting.data.date)}{meeting.data.type}（受限）", "Heading1")
+    heading.paragraph_format.page_break_before = True
+    _bookmark(heading, f"meeting{number}", number)
+    doc.add_paragraph("受限记录，内容不收入本记录本。")
 
 
 def _link(paragraph: Any, anchor: str, text: str) -> None:
@@ -281,7 +318,7 @@ def _meeting(doc: Any, archive: Archive, views: Views, meeting: Record, number: 
     heading = _centred(doc, d.title, "Heading1")
     heading.paragraph_format.page_break_before = True
     _bookmark(heading, f"meeting{number}", number)
-    when = f"{_day(d.date)} {d.time}" if d.time else _day(d.date)
+    when = f"{day_text(d.date)} {d.time}" if d.time else day_text(d.date)
     absent = "、".join(f"{name(p)}（{reason}）" if reason else name(p) for p, reason in att.absent)
     pairs = [("会议类型", d.type, "会议时间", when), ("会议地点", d.location or "", "主持人", name(d.host))]
     if d.lecturer:
@@ -319,7 +356,7 @@ def _meeting(doc: Any, archive: Archive, views: Views, meeting: Record, number: 
     _section(doc, "会后落实", [] if d.actions else ["无"])
     if d.actions:
         rows = [
-            (str(n), a.task, name(a.owner), _day(a.due) if a.due else "", a.status or "未开始")
+            (str(n), a.task, name(a.owner), day_text(a.due) if a.due else "", a.status or "未开始")
             for n, a in enumerate(d.actions, start=1)
         ]
         _table(doc, ("序号", "任务", "责任人", "期限", "状态"), rows, (1.3, 7.3, 2.4, 3.0, 1.6))
@@ -356,5 +393,5 @@ def _person(archive: Archive, ref: str | None) -> str:
     return found.data.name if found else (ref or "")
 
 
-def _day(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+def _month(day: date) -> str:
+    return f"{day.year}年{day.month}月"
