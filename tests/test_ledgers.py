@@ -571,3 +571,75 @@ def test_completeness_ledger_per_org_counts_restricted_records(tmp_path: Path) -
 def test_demo_records_are_complete(demo_checked: Any) -> None:
     assert [d for d in demo_checked.diagnostics if "记录不完整" in d.message or "疑似重复" in d.message] == []
     assert len(demo_checked.views.completeness) == len(demo_checked.views.ledger_meetings) > 340
+
+
+def sheet_rows(path: Path) -> list[tuple[Any, ...]]:
+    return list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+
+
+def test_restricted_meetings_count_in_every_sheet_without_their_content(tmp_path: Path) -> None:
+    """The sheets agree with the site's ledgers: a restricted meeting is a row of date, org, type and numbers."""
+    secret = "visibility: 受限\nsummary: 绝密内容\nactions:\n  - {task: 绝密任务, owner: li, due: 2023-02-01}\n"
+    absent = "absent:\n  - {person: li, reason: 绝密原因}\n"
+    files = {
+        "archive.yaml": ARCHIVE,
+        "meetings/z2.yaml": meeting("支委会", "zb", "2023-02-05", ["zhang", "li"], extra=ITEMS),
+        "meetings/z1.yaml": meeting("支委会", "zb", "2023-01-05", ["zhang"], absent, secret),
+    }
+    content = write_archive(tmp_path, files)
+    out = tmp_path / "out"
+    assert zhibu("export", "--content", content, "--out", out, "--today", "2023-04-15").returncode == 0
+    full = check(content, include_restricted=True, today=date(2023, 4, 15)).views
+    expected = sum(len(a.expected) for a in full.attendance.values())
+    present = sum(len(a.present) for a in full.attendance.values())
+    meetings = sheet_rows(out / "会议.xlsx")
+    assert meetings[2] == ("注：含受限会议 1 次，只列日期、组织、类型和人数，计入合计，不列出内容。",) + (None,) * 20
+    header, rows = meetings[3], meetings[4:]
+    assert "公开范围" not in header and [r[0] for r in rows] == [None, "z2"]  # oldest first
+    assert rows[0][:5] == (None, datetime(2023, 1, 5), "第一党支部", "支委会", "受限会议") and not any(rows[0][12:])
+    assert (sum(r[9] for r in rows), sum(r[10] for r in rows)) == (expected, present) == (2, 2)
+    attendance = sheet_rows(out / "出勤.xlsx")
+    assert attendance[2][0].startswith("注：含受限会议 1 次")
+    assert [r[4:6] for r in attendance[4:6]] == [("不列出", "出席"), ("不列出", "缺席")]
+    assert sum(r[5] == "出席" for r in attendance[4:]) == present
+    actions = sheet_rows(out / "会后落实.xlsx")
+    assert actions[2][0].startswith("注：含受限会议 1 次")
+    assert len(actions[4:]) == 3 and ("（受限会议事项）", None, None, "未开始") in [r[:4] for r in actions[4:]]
+    for path in out.iterdir():  # nothing of the restricted meeting's content, in any file
+        for row in sheet_rows(path):
+            assert not {"绝密内容", "绝密任务", "绝密原因", "zb2023-01-05支委会"} & {str(v) for v in row}, path.name
+    assert sheet_rows(out / "三会一课.xlsx")[2][0] == "组织"  # no restricted rows there: no note
+
+
+def test_export_periods_paths_and_formats_in_the_words_people_use(tmp_path: Path) -> None:
+    content = write_archive(
+        tmp_path, {"archive.yaml": ARCHIVE, "meetings/z1.yaml": meeting("支委会", "zb", "2023-03-05", ["zhang"])}
+    )
+
+    def export(*args: str | Path) -> Any:
+        return zhibu("export", "--content", content, "--today", "2023-04-15", *args)
+
+    for written, label in (
+        ("2023年", "2023年"),
+        ("2023年3月", "2023年3月"),
+        ("2023年第一季度", "2023年第1季度"),
+        ("2023年上半年", "2023年上半年"),
+    ):
+        result = export("--period", written, "--out", tmp_path / written)
+        assert result.returncode == 0, result.stderr
+        assert sheet_rows(tmp_path / written / "会议.xlsx")[1][0].startswith(f"期间：{label}（")
+    compliance = sheet_rows(tmp_path / "2023年" / "三会一课.xlsx")
+    pending = {r[1]: r[4:7] for r in compliance[3:]}["党课"]  # a yearly 党课 not yet due in April
+    assert pending == (0, 0, "未到期")
+    result = export("--period", "2022-06", "--out", tmp_path / "empty")
+    assert result.returncode == 0 and "2022年6月没有记录（档案自 2023年1月1日 起），未写出台账。" in result.stdout
+    assert not (tmp_path / "empty").exists() or not any((tmp_path / "empty").iterdir())
+    result = export("--format", "docx", "--period", "2027", "--out", tmp_path / "empty")
+    assert "2027年没有会议记录（档案自 2023年1月1日 起），未写出会议记录本。" in result.stdout
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    out = tmp_path / "afile" / "x"
+    result = export("--out", out)
+    assert result.returncode == 1 and result.stderr == f"错误：无法写入“{out}”：路径中有一段是文件，不是目录\n"
+    result = export("--out", tmp_path / "三会一课台账.xlsx")
+    assert result.returncode == 2 and "--out 是输出目录，文件名由台账决定" in result.stderr
+    assert not (tmp_path / "三会一课台账.xlsx").exists()

@@ -184,3 +184,19 @@ def test_readme_word_commands_run_as_written(tmp_path: Path) -> None:
         result = zhibu(*words[1:], "--today", "2024-03-31", cwd=tmp_path)
         assert result.returncode == 0, line + result.stdout + result.stderr
     assert (tmp_path / "记录本" / "会议记录本-第一党支部-2023.docx").is_file()
+
+
+def test_a_part_of_a_year_is_named_by_its_period_and_never_overwrites_the_year(tmp_path: Path) -> None:
+    year = export(tmp_path, "--period", "2023", into="same")
+    quarter = export(tmp_path, "--period", "2023年第一季度", into="same")
+    assert quarter == year and {p.name for p in year.iterdir()} >= {
+        "会议记录本-第一党支部-2023.docx",
+        "会议记录本-第一党支部-2023年第1季度.docx",
+    }
+    assert pages(year / "会议记录本-第一党支部-2023年第1季度.docx")[0][3:5] == [
+        "2023年第1季度",
+        "起止日期：2023年3月5日 至 2023年3月12日",
+    ]
+    day = export(tmp_path, "--from", "2023-04-05", "--to", "2023-04-05", into="day")
+    cover = pages(day / "会议记录本-第一党支部-2023年4月5日.docx")[0]
+    assert cover[3:6] == ["2023年4月5日", "起止日期：2023年4月5日", "会议次数：1 次（其中受限会议 1 次，不收入内容）"]
