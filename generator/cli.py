@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 errors in the archive (or a failed build), 2 usage erro
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
@@ -477,6 +478,7 @@ def _export_span(period: Span | None, first: str | None, last: str | None, full:
 )
 @click.option("--from", "first", callback=_parse_bound, metavar="日期", help="只导出这一天（或这年、这月）起的记录")
 @click.option("--to", "last", callback=_parse_bound, metavar="日期", help="只导出到这一天（或这年、这月）止的记录")
+@click.option("--org", metavar="组织", help="只导出这个组织（含下级组织）：编号、名称或简称")
 @today_option
 @verbosity
 def export_command(
@@ -488,6 +490,7 @@ def export_command(
     period: Span | None,
     first: str | None,
     last: str | None,
+    org: str | None,
     today: date | None,
     quiet: bool,
     verbose: bool,
@@ -505,6 +508,12 @@ def export_command(
     if errors or checked.archive is None or checked.views is None:
         click.echo(f"发现 {errors} 个错误，请先修正（用 zhibu check 查看）。")
         sys.exit(1)
+    if org:
+        if full:
+            raise click.UsageError("--full 导出整个档案，不能限定组织")
+        found = checked.archive.records["orgs"][_org_id(checked, org)]
+        orgs = frozenset(checked.archive.subtree(found.id))
+        span = dataclasses.replace(span, orgs=orgs, org_name=found.data.name)
     with _writing(out_dir):
         if full:
             _export_full(checked.archive, out_dir, include_restricted, checked.views.today)
@@ -538,8 +547,8 @@ OS_REASONS = {
 
 def _export_tables(archive: Any, views: Any, out_dir: Path, span: Span, fmt: str, reporter: Reporter) -> None:
     tables = export.tables(archive, views, span)
-    if span is not spans.EVERYTHING and not any(t.rows for t in tables if t.name not in export.SNAPSHOTS):
-        reporter.say(f"{span.name}没有记录（{_archive_span(archive, views)}），未写出台账。")
+    if span != spans.EVERYTHING and not any(t.rows for t in tables if t.name not in export.SNAPSHOTS):
+        reporter.say(f"{span.org_name}{span.name}没有记录（{_archive_span(archive, views)}），未写出台账。")
         return
     for table in tables:
         title = export.heading(archive, table, views.today, span)
@@ -564,7 +573,7 @@ def _export_minutes(archive: Any, views: Any, out_dir: Path, span: Span, reporte
         restricted = f"（其中受限会议 {book.restricted} 次，只列日期和类型）" if book.restricted else ""
         reporter.say(f"{path}  会议记录本 {len(book.meetings)} 次会议{restricted}")
     if not books:
-        where = "" if span is spans.EVERYTHING else f"{span.name}"
+        where = "" if span == spans.EVERYTHING else f"{span.org_name}{span.name}"
         reporter.say(f"{where}没有会议记录（{_archive_span(archive, views)}），未写出会议记录本。")
     elif restricted := sum(b.restricted for b in books):
         click.echo(f"注意：{restricted} 次受限会议只列出日期和类型（加 --include-restricted 收入全文）。")

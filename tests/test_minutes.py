@@ -200,3 +200,24 @@ def test_a_part_of_a_year_is_named_by_its_period_and_never_overwrites_the_year(t
     day = export(tmp_path, "--from", "2023-04-05", "--to", "2023-04-05", into="day")
     cover = pages(day / "会议记录本-第一党支部-2023年4月5日.docx")[0]
     assert cover[3:6] == ["2023年4月5日", "起止日期：2023年4月5日", "会议次数：1 次（其中受限会议 1 次，不收入内容）"]
+
+
+def test_org_limits_every_file_to_that_org_and_those_under_it(tmp_path: Path) -> None:
+    books = export(tmp_path, "--org", "甲班", into="crew")  # a short name, as `zhibu search --org` takes it
+    assert {p.name for p in books.iterdir()} == {"会议记录本-甲班党小组-2023.docx"}
+    branch = export(tmp_path, "--org", "zb", into="branch")  # the branch and its 党小组
+    assert len(list(branch.iterdir())) == 3
+    content, out = tmp_path / "content", tmp_path / "sheets"
+    result = zhibu("export", "--content", content, "--org", "甲班党小组", "--out", out, "--today", "2024-03-31")
+    assert result.returncode == 0, result.stderr
+    sheet = sheet_rows(out / "会议.xlsx")
+    assert sheet[0][0] == "测试档案　甲班党小组　会议台账" and [r[0] for r in sheet[3:]] == ["x1"]
+    assert {r[0] for r in sheet_rows(out / "三会一课.xlsx")[3:]} == {"甲班党小组"}
+    wrong = zhibu("export", "--content", content, "--org", "乙班", "--out", out)
+    assert wrong.returncode == 2 and "找不到组织“乙班”" in wrong.stderr, wrong.stderr
+
+
+def sheet_rows(path: Path) -> list[tuple[Any, ...]]:
+    import openpyxl
+
+    return list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))

@@ -69,6 +69,14 @@ def _names(archive: Archive, refs: list[str]) -> str:
     return "、".join(archive.get("people", r).data.name if archive.get("people", r) else r for r in refs)
 
 
+def _belongs(archive: Archive, span: Span, org: str | None, person: str | None) -> bool:
+    """Whether an org, or a person through any of their memberships, is inside the span's orgs."""
+    if span.orgs is None:
+        return True
+    found = archive.get("people", person)
+    return span.has_org(org) or bool(found and span.has_org(*(m.org for m in found.data.memberships)))
+
+
 def _name(archive: Archive, collection: str, ref: str | None) -> str:
     found = archive.get(collection, ref)
     return found.data.name if found else (ref or "")
@@ -81,7 +89,7 @@ def compliance(archive: Archive, views: Views, span: Span) -> Table:
     Within a span, only the periods wholly inside it count (by the period a meeting covers).
     """
     rows: list[tuple[Cell, ...]] = []
-    for row in views.compliance:
+    for row in (r for r in views.compliance if span.has_org(r.org.id)):
         inside = [c for c in row.cells if span.holds(c.period.start, c.period.end)]
         for year in sorted({c.period.start.year for c in inside}):
             cells = [c for c in inside if c.period.start.year == year]
@@ -109,7 +117,7 @@ def compliance(archive: Archive, views: Views, span: Span) -> Table:
 
 def _meetings(views: Views, span: Span) -> list[Record]:
     """The meetings held inside the span, restricted ones too, oldest first: inspectors read in order."""
-    return [m for m in reversed(views.ledger_meetings) if span.holds(m.data.date)]
+    return [m for m in reversed(views.ledger_meetings) if span.holds(m.data.date) and span.has_org(m.data.org)]
 
 
 def meetings(archive: Archive, views: Views, span: Span) -> Table:
@@ -215,7 +223,7 @@ def attendance(archive: Archive, views: Views, span: Span) -> Table:
 def actions(archive: Archive, views: Views, span: Span) -> Table:
     """Every action; one of a restricted meeting keeps its status and whether it is overdue, nothing else."""
     rows: list[tuple[Cell, ...]] = []
-    listed = [a for a in views.all_actions if span.holds(a.meeting.data.date)]
+    listed = [a for a in views.all_actions if span.holds(a.meeting.data.date) and span.has_org(a.meeting.data.org)]
     for a in listed:
         m = a.meeting
         where = (m.data.date, _name(archive, "orgs", m.data.org), "是" if a.overdue else "")
@@ -234,6 +242,8 @@ def honours(archive: Archive, views: Views, span: Span) -> Table:
     rows = []
     for h in (h for h in views.sorted["honours"] if span.holds_partial(h.data.date)):
         d = h.data
+        if not any(_belongs(archive, span, r.org, r.person or r.team) for r in d.recipients):
+            continue
         who = "、".join(
             _name(archive, "orgs", r.org) if r.org else _name(archive, "people", r.person or r.team)
             for r in d.recipients
@@ -246,6 +256,8 @@ def achievements(archive: Archive, views: Views, span: Span) -> Table:
     rows = []
     for a in (a for a in views.sorted["achievements"] if span.holds_partial(a.data.date)):
         d = a.data
+        if not (span.has_org(d.org) or any(_belongs(archive, span, None, p) for p in d.people)):
+            continue
         award = d.award
         base = (
             a.id,
@@ -298,6 +310,9 @@ def assessments(archive: Archive, views: Views, span: Span) -> Table:
             if not span.holds_partial(parse_partial_date(period)):
                 continue
             for rank, score in enumerate(ranked, start=1):
+                subject = score.record.data.subject
+                if not _belongs(archive, span, subject.org, subject.person):
+                    continue
                 by_category = [score.by_category.get(c) for c in categories]
                 rows.append((scheme, period, score.subject, *by_category, score.total, score.maximum, rank))
     headers = ("方案", "期间", "对象", *categories, "合计", "满分", "名次")
@@ -310,11 +325,11 @@ def _roster(archive: Archive, views: Views, span: Span, statuses: tuple[str, ...
     rows: list[tuple[Cell, ...]] = []
     for p in views.sorted["people"]:
         d = p.data
-        if d.status not in statuses or (d.joined and d.joined.start > day):
-            continue
         current = [
             m.org for m in d.memberships if (m.from_ is None or m.from_ <= day) and (m.to is None or day <= m.to)
         ]
+        if d.status not in statuses or (d.joined and d.joined.start > day) or not span.has_org(*current):
+            continue
         rows.append(
             (
                 p.id,
@@ -397,7 +412,8 @@ def heading(archive: Archive, table: Table, today: date, span: Span = EVERYTHING
     end = day_text(span.last or today)
     period = f"{day_text(start)} 至 {end}" if start else f"截至 {end}"
     period = f"{span.label}（{period}）" if span.label else period
-    lines = (f"{archive.info.name}　{table.label}", f"期间：{period}　　统计截至：{day_text(today)}")
+    subject = "　".join(part for part in (archive.info.name, span.org_name, table.label) if part)
+    lines = (subject, f"期间：{period}　　统计截至：{day_text(today)}")
     return (*lines, table.note) if table.note else lines
 
 

@@ -59,7 +59,7 @@ def books(archive: Archive, views: Views, span: Span) -> list[Book]:
     """A book per org and year that held meetings inside the span, ordered by org name and year."""
     found: dict[tuple[str, int], list[Record]] = {}
     for m in reversed(views.ledger_meetings):  # oldest first
-        if span.holds(m.data.date):
+        if span.holds(m.data.date) and span.has_org(m.data.org):
             found.setdefault((m.data.org, m.data.date.year), []).append(m)
     made = [
         Book(archive.records["orgs"][org], year, meetings, views.hidden, part_of_year(span, year))

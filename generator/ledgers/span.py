@@ -24,9 +24,17 @@ PERIOD_FORMS = "期间应为 2025、2025-H1、2025-Q1、2025-03，或 2025年、
 
 @dataclass(frozen=True)
 class Span:
+    """What an export covers: a stretch of time and, with `--org`, one org and the orgs under it."""
+
     first: date | None = None  # None: from the archive's beginning
     last: date | None = None  # None: up to today
     label: str = ""  # a named period (2025年第一季度); empty for everything and for --from/--to
+    orgs: frozenset[str] | None = None  # None: every org
+    org_name: str = ""  # the org named with --org, for title lines
+
+    def has_org(self, *org_ids: str | None) -> bool:
+        """Whether any of these orgs is inside (always, without --org)."""
+        return self.orgs is None or any(o in self.orgs for o in org_ids)
 
     def holds(self, first: date, last: date | None = None) -> bool:
         """Whether the days first..last lie wholly inside."""
