@@ -15,7 +15,7 @@ from conftest import write_archive, zhibu
 from served import Served, _get, git, git_repo, serving
 
 from generator.editing.roundtrip import rewrite
-from generator.model import Meeting
+from generator.model import COLLECTIONS, Meeting
 from generator.stages.load import parse_yaml
 
 COMMENTED = """# 三月支委会：会后补记
@@ -157,6 +157,41 @@ def test_an_invalid_record_gets_the_checks_message_at_its_field_and_is_not_writt
     while said not in served.output and time.monotonic() < deadline:
         time.sleep(0.1)
     assert said in served.output
+
+
+def _date_paths(fields: list[dict], prefix: str = "") -> Iterator[tuple[str, list]]:
+    """Every date-like field of a form, as (field path, path into the data), lists entered at their first item."""
+    for field in fields:
+        key, widget = field["key"], field.get("item", field) if field["widget"] == "list" else field
+        steps = [key, 0] if field["widget"] == "list" else [key]
+        path = prefix + ".".join(map(str, steps))
+        if widget["widget"] in ("date", "partial-date"):
+            yield path, steps
+        elif widget["widget"] == "group":
+            for inner, more in _date_paths(widget["fields"], path + "."):
+                yield inner, steps + more
+
+
+def _nested(steps: list, value: str) -> dict:
+    for step in reversed(steps):
+        value = [value] if isinstance(step, int) else {step: value}
+    return value
+
+
+def test_an_impossible_date_in_any_date_field_is_a_field_error_not_a_crash(served: Served) -> None:
+    checked = []
+    for collection in COLLECTIONS:
+        status, described = served.call("GET", f"api/form?collection={collection}")
+        assert status == 200
+        for path, steps in _date_paths(described["fields"]):
+            body = {"collection": collection, "id": "zz-date", "data": _nested(steps, "2025-02-30")}
+            status, answer = served.call("POST", "api/check", body)
+            assert status == 200, (collection, path, answer)
+            assert {"field": path, "message": "2月没有30日"}.items() <= {
+                k: v for e in answer["errors"] if e["field"] == path for k, v in e.items()
+            }.items(), (collection, path, answer)
+            checked.append(f"{collection}:{path}")
+    assert {"honours:date", "meetings:date", "achievements:date"} <= set(checked), checked
 
 
 def test_a_file_changed_on_disk_since_it_was_opened_is_not_overwritten(served: Served) -> None:

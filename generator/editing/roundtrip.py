@@ -56,8 +56,8 @@ def scalar(value: Any) -> Any:
         return LiteralScalarString(text + "\n")
     try:
         read = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text  # ruamel quotes what would not parse
+    except (yaml.YAMLError, ValueError):  # ValueError: a date that does not exist (2025-02-30)
+        return text  # ruamel quotes what would not parse; the check then says what is wrong
     if type(read) is date:
         return read  # a date stays plain, as the archive writes it
     return text if isinstance(read, str) else DoubleQuotedScalarString(text)
