@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import yaml
 from conftest import check_at, write_archive
 
+from generator.model import COLLECTIONS
 from generator.stages.render import render
 
 MEETING = (
@@ -79,3 +82,49 @@ def test_a_book_shows_restricted_meetings_only_where_restricted_records_are_incl
     full = pages(tmp_path, files, include_restricted=True)["orgs/zb/print/2023.md"]
     assert '## 2. [内部会议](../../../meetings/r.md)\n\n<div class="zhibu-restricted">受限记录' in full
     assert full.count("主持人签字") == 2 and full.count("zhibu-restricted") == 1
+
+
+# Every field of every collection, filled with its documented example, refers to BASE's records.
+_EXAMPLE_IDS = {"zhang-wei": "zhang", "li-na": "li", "wang-qiang": "li", "jl-zhibu": "zb", "jl-dzz": "dzz"}
+_EXAMPLE_IDS |= {"jl-yjl-jia": "xz", "zhuanlu-shouming": "ex", "张伟": "示例人"}
+_EXAMPLE_OVERRIDES = {("meetings", "decisions"): [{"text": "同意发展计划", "votes": {"for": 2}}]}
+_SHOWN_ELSEWHERE = {"tags", "visibility", "attachments"}  # 标签 line, 受限 banner, 附件 list: tested on their own
+
+
+def _example(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _example(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_example(v) for v in value]
+    return _EXAMPLE_IDS.get(value, value) if isinstance(value, str) else value
+
+
+def _leaves(value: Any) -> list[str]:
+    """The example's values as a page shows them (2023-12 as 2023年12月)."""
+    if isinstance(value, dict | list):
+        return [leaf for v in (value.values() if isinstance(value, dict) else value) for leaf in _leaves(v)]
+    year, _, month = str(value).partition("-")
+    return [f"{year}年{int(month)}月" if len(year) == 4 and month.isdigit() else str(value)]
+
+
+def test_every_field_of_every_collection_reaches_its_record_page(tmp_path: Path) -> None:
+    """The trial's 党课 page showed 授课人 but no 题目: a new model field must not be forgotten on the page."""
+    files: dict[str, str | bytes | None] = {}
+    for name, collection in COLLECTIONS.items():
+        record = {
+            info.alias or field: _EXAMPLE_OVERRIDES.get((name, field), _example(info.examples[0]))
+            for field, info in collection.model.model_fields.items()
+        }
+        for path in record.get("attachments", []):
+            files[f"files/{path}"] = b"%PDF-1.4\n"
+        files[f"{name}/ex.yaml"] = yaml.safe_dump(record, allow_unicode=True, sort_keys=False)
+    rendered = pages(tmp_path, files)
+    names = {"zhang": "张伟", "li": "李娜", "zb": "第一党支部", "dzz": "测试党总支", "xz": "甲班党小组"}
+    missing = []
+    for name, collection in COLLECTIONS.items():
+        page = rendered[f"{name}/ex.md"]
+        for field, info in collection.model.model_fields.items():
+            shown = info.title in page or any(names.get(v, v) in page for v in _leaves(_example(info.examples[0])))
+            if field not in _SHOWN_ELSEWHERE and not shown:
+                missing.append(f"{name}.{field}（{info.title}）")
+    assert not missing, "、".join(missing)

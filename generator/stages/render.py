@@ -23,7 +23,7 @@ from generator.editing.schema import field_reference
 from generator.ledgers import compute as ledgers
 from generator.ledgers import export
 from generator.ledgers import pages as ledger_pages
-from generator.model import COLLECTIONS
+from generator.model import COLLECTIONS, CoveredPeriod
 from generator.search.keys import search_keys
 from generator.search.understand import facets, vocabulary
 from generator.stages.derive import DATED, Views, date_label, record_date, record_title
@@ -160,8 +160,17 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(text=text, md=markdown, attr=attr, percent=percent, date=date_label, nowrap=nowrap)
     env.globals.update(url=url, book_url=book_url, slug=tag_slug, COLLECTIONS=COLLECTIONS, DATED=DATED)
-    env.globals.update(change_label=ledgers.change_label)
+    env.globals.update(change_label=ledgers.change_label, label=field_label, period_label=period_label)
     return env
+
+
+def field_label(collection: str, field: str) -> str:
+    """A field's Chinese label as the record model names it: the page, the docs and the exports agree."""
+    return COLLECTIONS[collection].model.model_fields[field].title or field
+
+
+def period_label(covers: CoveredPeriod) -> str:
+    return ledgers.Period(covers.start, covers.months).label
 
 
 _ROOTED_LINK = re.compile(r"\]\((/[^)\s]*)\)")
