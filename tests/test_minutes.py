@@ -119,7 +119,7 @@ def test_one_book_per_org_and_year_with_cover_contents_and_a_page_per_meeting(tm
         "1. 学习条例（学习）",
         "2. 研究发展计划（讨论）",
         "支委逐一发言。",
-        "会议内容",
+        "会议总结",
         "会议研究了发展计划。",
         "决议",
         "1. 同意发展计划（赞成 1，反对 0，弃权 0）",
@@ -133,7 +133,7 @@ def test_one_book_per_org_and_year_with_cover_contents_and_a_page_per_meeting(tm
         ["实到人员", "张伟"],
     ]
     assert lesson[1][5] == ["缺席及原因", "李娜（倒班）"]
-    assert lesson[2:] == ["议程", "无", "会议内容", "无", "决议", "无", "会后落实", "无", signatures]
+    assert lesson[2:] == ["议程", "无", "会议总结", "无", "决议", "无", "会后落实", "无", signatures]
     assert not [p for p in out.iterdir() if SECRET.encode() in p.read_bytes() or b"--include" in p.read_bytes()]
 
 

@@ -2,7 +2,7 @@
 
 A cover (archive, org, year, 记录人/保管人 lines), a 目录 listing every meeting with its date and a link to its
 page, then each meeting on its own page in the standard layout: a table of 会议类型/时间/地点/主持人/记录人/应到/
-实到/缺席及原因/列席, then 议程, 会议内容, 决议 with votes, 会后落实 with owner/due/status, and signature lines.
+实到/缺席及原因/列席, then 议程, 会议总结, 决议 with votes, 会后落实 with owner/due/status, and signature lines.
 
 Chinese text needs the East-Asian font slot (w:eastAsia) set on every style, or Word and WPS fall back to a
 Latin font's metrics; theme fonts are cleared so the named fonts win. A restricted meeting (unless included)
@@ -348,7 +348,7 @@ def _meeting(doc: Any, archive: Archive, views: Views, meeting: Record, number: 
             _text(doc, item.notes, indent=True)
     if not d.agenda:
         doc.add_paragraph("无")
-    _section(doc, "会议内容", [])
+    _section(doc, "会议总结", [])
     if d.preparation:
         _text(doc, f"会前准备：{d.preparation}")
     _text(doc, d.summary or "无")
