@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,16 @@ def test_every_field_of_every_collection_reaches_its_record_page(tmp_path: Path)
             if field not in _SHOWN_ELSEWHERE and not shown:
                 missing.append(f"{name}.{field}（{info.title}）")
     assert not missing, "、".join(missing)
+
+
+def test_compliance_ledger_follows_the_org_tree_and_explains_blank_months(tmp_path: Path) -> None:
+    """Ids sort 甲班党小组 (xz) before its 第一党支部 (zb); an inspector reads 总支, 支部, then its 党小组."""
+    archive = "name: 测试档案\nowner: dzz\nsince: 2023-01\nuntil: 2023-11\n"
+    page = pages(tmp_path, {"archive.yaml": archive})["ledgers/compliance.md"]
+    summary = page.split("## 年度汇总")[1].split("\n## ")[0]
+    order = [name for name in ("测试党总支", "第一党支部", "甲班党小组") if name in summary]
+    assert order == sorted(order, key=summary.index) and len(order) >= 2, summary
+    assert [h for h in ("## 第一党支部", "## 甲班党小组") if h in page] == ["## 第一党支部", "## 甲班党小组"]
+    assert "统计期外" in page.split("## 年度汇总")[0]  # the legend names the hatched cells
+    after = re.findall(r'<td colspan="\d+" class="zhibu-cell outside" title="统计期外"></td></tr>', page)
+    assert after, "the months after 统计截至 are explained cells, not bare blanks"

@@ -117,3 +117,25 @@ def test_the_book_is_linked_and_never_searched(site: tuple[Path, str]) -> None:
     assert 'href="../../orgs/zb/print/2023/"' in (root / "ledgers" / "compliance" / "index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_the_printed_ledger_has_no_print_link_column(page: Any, site: tuple[Path, str]) -> None:
+    _, url = site
+    page.goto(f"{url}/ledgers/compliance/")
+    assert page.get_by_role("link", name="打印").count() >= 1  # on screen the 会议记录本 links are there
+    text = "".join(t for t, _ in pdf_pages(page, f"{url}/ledgers/compliance/"))
+    assert "年度汇总" in text and "会议记录本" not in text and "打印" not in text, text
+
+
+def test_a_restricted_cell_is_a_held_cell_marked_restricted(page: Any, site: tuple[Path, str]) -> None:
+    """m2 (受限 党员大会) fills 2023 Q1: green like any held cell, ✓ 受限, no link."""
+    _, url = site
+    page.goto(f"{url}/ledgers/compliance/")
+    cell = page.locator("td.zhibu-cell", has_text="受限")
+    assert cell.count() == 1 and cell.get_attribute("title") == "2023年第1季度党员大会"
+    assert cell.inner_text().replace("\n", "") == "✓受限" and cell.locator("a").count() == 0
+    held = page.locator("td.zhibu-cell.held", has=page.locator("a")).first
+    colour = "el => getComputedStyle(el).backgroundColor"
+    assert cell.evaluate(colour) == held.evaluate(colour) != "rgba(0, 0, 0, 0)"
+    marker = cell.locator(".zhibu-cell-restricted")
+    assert marker.evaluate(colour) == "rgba(0, 0, 0, 0)"  # no chip of its own over the green

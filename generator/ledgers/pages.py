@@ -45,7 +45,8 @@ def _compliance(archive: Archive, views: Views) -> dict[str, Any]:
     for row in views.compliance:
         by_org[row.org.id].append(row)
     summary, matrix = [], []
-    for rows in by_org.values():
+    tree = {org_id: i for i, org_id in enumerate(_tree_order(archive, archive.info.owner))}
+    for rows in sorted(by_org.values(), key=lambda rows: (tree.get(rows[0].org.id, len(tree)), rows[0].org.id)):
         org = rows[0].org
         years = sorted({c.period.start.year for r in rows for c in r.cells}, reverse=True)
         totals = []
@@ -63,6 +64,12 @@ def _compliance(archive: Archive, views: Views) -> dict[str, Any]:
         "hidden": views.hidden,
         "chart": _meetings_per_month(archive, views),
     }
+
+
+def _tree_order(archive: Archive, org_id: str) -> list[str]:
+    """The org, then each child followed by its own subtree: 总支, 支部, its 党小组, next 支部 …"""
+    children = sorted(archive.children(org_id), key=lambda o: o.id)
+    return [org_id] + [found for child in children for found in _tree_order(archive, child.id)]
 
 
 def _meetings_per_month(archive: Archive, views: Views) -> str:
@@ -97,7 +104,7 @@ def _year_row(row: ledgers.ComplianceRow, year: int) -> dict[str, Any]:
         gap = cell.period.start.month - 1 - covered
         cells.append((gap, cell))
         covered = cell.period.start.month - 1 + cell.period.months
-    return {"type": row.type, "cells": cells}
+    return {"type": row.type, "cells": cells, "after": 12 - covered}
 
 
 @dataclass(frozen=True)
