@@ -59,6 +59,7 @@ AGENDA_KINDS = Vocabulary("议题类型", ("学习", "汇报", "讨论", "表决
 ACTION_STATUSES = Vocabulary("落实状态", ("未开始", "进行中", "已完成", "已取消"))
 CLOSED_ACTION_STATUSES = frozenset({"已完成", "已取消"})
 VISIBILITIES = Vocabulary("公开范围", ("内部", "受限"))
+RESTRICTED_MEETING = "受限会议"  # an exported row's title standing for a restricted meeting: counted, not described
 HONOUR_LEVELS = Vocabulary("荣誉级别", ("国家级", "省部级", "地市级", "集团级", "公司级", "厂级"))
 ACHIEVEMENT_CATEGORIES = Vocabulary(
     "成果类别",

@@ -609,6 +609,9 @@ def test_restricted_meetings_count_in_every_sheet_without_their_content(tmp_path
         for row in sheet_rows(path):
             assert not {"绝密内容", "绝密任务", "绝密原因", "zb2023-01-05支委会"} & {str(v) for v in row}, path.name
     assert sheet_rows(out / "三会一课.xlsx")[2][0] == "组织"  # no restricted rows there: no note
+    empty = write_archive(tmp_path / "empty")
+    again = zhibu("import", "会议", out / "会议.xlsx", "--content", empty)  # the stand-in row is no record
+    assert "跳过 1 行受限会议" in again.stdout and "已导入 1 条记录" in again.stdout, again.stdout + again.stderr
 
 
 def test_export_periods_paths_and_formats_in_the_words_people_use(tmp_path: Path) -> None:

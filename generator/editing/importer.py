@@ -25,7 +25,7 @@ from generator.model import COLLECTIONS, PartialDate
 from generator.stages.load import RawRecord
 from generator.stages.resolve import Archive
 from generator.stages.validate import translate
-from generator.vocab import MEETING_TYPES
+from generator.vocab import MEETING_TYPES, RESTRICTED_MEETING
 
 # ---------------------------------------------------------------- columns
 
@@ -619,12 +619,15 @@ def plan(
     folder = content / collection
     taken = set(archive.records[collection]) | ({p.stem for p in folder.rglob("*.y*ml")} if folder.is_dir() else set())
     seen: dict[Any, int] = {}
-    no_start = 0
+    no_start = restricted = 0
     for number, cells in table.rows:
         row = Row(
             number, {c.key: (c, table.headers[i], cells[i]) for i, c in mapping.columns.items()}, table.year, refs
         )
         CONVERTERS[kind](row)
+        if collection == "meetings" and row.cell("id") is None and row.data.get("title") == RESTRICTED_MEETING:
+            restricted += 1  # a default export's stand-in for a restricted meeting: nothing to import
+            continue
         if collection == "people" and row.data.get("memberships") and row.cell("from") is None:
             start = (today or date.today()).isoformat()
             row.data["memberships"] = [{**m, "from": start} for m in row.data["memberships"]]
@@ -655,6 +658,8 @@ def plan(
         taken.add(record_id)
         no_start += collection == "people" and row.cell("from") is None and bool(data.get("memberships"))
         outcome.planned.append(Planned(collection, record_id, path, data, f"第 {number} 行"))
+    if restricted:
+        outcome.notes.append(f"跳过 {restricted} 行受限会议（导出时只留了日期、类型和人数，没有可导入的内容）")
     if no_start:
         outcome.notes.append(f"{no_start} 人没有编入日期，按今天编入（应到只从今天算起）；如需更早，请加“编入日期”列")
     _settle(content, outcome)

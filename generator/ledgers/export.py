@@ -16,6 +16,7 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any
 
+from generator import vocab
 from generator.editing import itemlines
 from generator.editing.sheets import csv_safe, formula_like
 from generator.ledgers import compute as ledgers
@@ -28,7 +29,7 @@ from generator.stages.resolve import Archive, Record
 Cell = str | int | float | date | None
 
 
-RESTRICTED = "受限会议"  # stands for a restricted meeting's title: counted, never described
+RESTRICTED = vocab.RESTRICTED_MEETING
 
 
 @dataclass(frozen=True)
