@@ -52,6 +52,15 @@ def write_archive(root: Path, files: dict[str, str | bytes | None] | None = None
     return content
 
 
+def meeting_yaml(kind: str, day: str, title: str, extra: str = "", summary: str = "") -> str:
+    """A meeting of BASE's branch zb, hosted by 张伟 and recorded by 李娜."""
+    return (
+        f"type: {kind}\ntitle: {title}\norg: zb\ndate: {day}\ntime: 14:30-16:00\nlocation: 支部活动室\n"
+        f"host: zhang\nrecorder: li\nattendees:\n  - zhang\n  - li\n"
+        f"summary: {summary or title + '的会议总结。'}\n{extra}"
+    )
+
+
 def zhibu(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real command line in a subprocess."""
     return subprocess.run(

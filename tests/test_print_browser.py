@@ -13,18 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import meeting_yaml as _meeting
 from conftest import serve_dir, write_archive, zhibu
 
 pytestmark = pytest.mark.browser
 
 A4 = (595, 842)  # points, portrait
-
-
-def _meeting(kind: str, day: str, title: str, extra: str = "") -> str:
-    return (
-        f"type: {kind}\ntitle: {title}\norg: zb\ndate: {day}\ntime: 14:30-16:00\nlocation: 支部活动室\n"
-        f"host: zhang\nrecorder: li\nattendees:\n  - zhang\n  - li\nsummary: {title}的会议总结。\n{extra}"
-    )
 
 
 MEETINGS = {  # oldest first, as the book prints them

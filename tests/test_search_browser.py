@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import yaml
-from conftest import DEMO
+from conftest import DEMO, meeting_yaml, serve_dir, write_archive, zhibu
 
 from generator.pipeline import check
 from generator.search.understand import understand, vocabulary
@@ -56,6 +57,31 @@ def test_more_results_load_on_demand(page: Any, demo_url: str) -> None:
     page.click(".zhibu-search__more")
     more = results(page)
     assert len(first) == 20 and len(more) > 30 and more[:20] == first and len(set(more)) == len(more)
+
+
+def test_every_match_is_reachable_past_the_first_batch(page: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """90 records hold the word in their summary only (no key): reaching them all reads several batches."""
+    root = tmp_path_factory.mktemp("many")
+    first = date(2023, 1, 1)
+    meetings = {
+        f"meetings/2023/m{i:02d}.yaml": meeting_yaml(
+            "支委会", (first + timedelta(days=i)).isoformat(), f"例会{i:02d}", summary="会上布置了窑炉检修。"
+        )
+        for i in range(1, 91)
+    }
+    content = write_archive(root, meetings)
+    result = zhibu("build", "--content", content, "--site", root / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    with serve_dir(root / "site") as url:
+        found = run_search(page, url, "窑炉检修")
+        assert "以上" in page.inner_text(".zhibu-search__status")
+        while page.locator(".zhibu-search__more").count():
+            page.click(".zhibu-search__more")
+            found = results(page)
+        status = page.inner_text(".zhibu-search__status")
+    assert len(found) == 90 and found[69]  # the 70th match, and every other, listed once
+    assert sorted(found) == sorted(f"/meetings/m{i:02d}/" for i in range(1, 91))
+    assert _found_count(status) == 90 and "以上" not in status, status
 
 
 def test_two_words_narrow_the_results(page: Any, demo_url: str) -> None:

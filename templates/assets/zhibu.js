@@ -64,10 +64,10 @@
     let shown = [];
     let label = "在搜索页查看 →";
     try {
-      const { found, unchecked } = await find(await openEngine(), query, {});
+      const { found } = await find(await openEngine(), query, {});
       const items = [...found.full, ...found.partial];
       shown = await Promise.all(items.slice(0, HEADER_RESULTS).map(describe));
-      if (items.length) label = `全部结果（${items.length} 条${unchecked ? "以上" : ""}）→`;
+      if (items.length) label = `全部结果（${items.length} 条${found.unchecked ? "以上" : ""}）→`;
       else label = `没有找到与“${query}”相关的记录，到搜索页换个说法 →`;
     } catch (error) {
       label = "搜索暂不可用，到搜索页查看 →";
@@ -271,9 +271,10 @@
   }
 
   const KEY_PAIRS = 4; // pairs looked up per word: its first, last and two middle ones
-  // What one query may read to decide what holds every word: without filters the key rows of this many
+  // What one batch reads to decide what holds every word: without filters the key rows of this many
   // row files (with filters every candidate row, as the rows hold what filters test) and the text of this
-  // many of Pagefind's most relevant results. Beyond that the count says "以上".
+  // many of Pagefind's most relevant results. While some are unread the count says "以上"; "显示更多"
+  // reads the next batch.
   const KEY_FILES = 12;
   const CHECKED = 60;
 
@@ -286,8 +287,9 @@
     return a === null ? b : new Set([...a].filter((n) => b.has(n)));
   }
 
-  async function keyMatches(words, filters) {
-    const none = { hits: [], unchecked: 0 };
+  // The key index's candidates for the words: title matches first, each part in key-index order (newest first).
+  async function keyCandidates(words, filters) {
+    const none = { unread: [] };
     if (!words.length || words.some((w) => [...w].length < 2)) return none;
     const manifest = await fetchJson("search/keys/manifest.json");
     if (!manifest || !manifest.count) return none;
@@ -305,22 +307,27 @@
     if (anywhere === null) return none;
     const byNumber = (a, b) => a - b;
     const candidates = [...[...inTitle].sort(byNumber), ...[...anywhere].filter((n) => !inTitle.has(n)).sort(byNumber)];
-    // Pairs may stand apart in a key, and filters narrow the rows: each candidate row is checked, title
-    // matches and the newest first; without filters only those in the first KEY_FILES row files.
+    return { unread: candidates, manifest, words, filters };
+  }
+
+  // Pairs may stand apart in a key, and filters narrow the rows: each candidate row is checked. A batch
+  // reads the unread candidates in the next KEY_FILES row files, title matches and the newest first
+  // (with filters all of them); `keys.unread` keeps the others for the next batch.
+  async function keyRows(keys) {
+    if (!keys.unread.length) return [];
+    const { manifest, words, filters } = keys;
     const files = new Set();
     const filtered = Object.keys(filters).length > 0;
-    const numbers = candidates.filter((n) => {
-      const file = Math.floor(n / manifest.chunk);
-      if (filtered || files.size < KEY_FILES) files.add(file);
-      return files.has(file);
-    });
+    const fileOf = (n) => Math.floor(n / manifest.chunk);
+    for (const n of keys.unread) if (filtered || files.size < KEY_FILES) files.add(fileOf(n));
+    const numbers = keys.unread.filter((n) => files.has(fileOf(n)));
+    keys.unread = keys.unread.filter((n) => !files.has(fileOf(n)));
     const people = await fetchJson("search/keys/people.json");
     const rows = await Promise.all(numbers.map(async (n) => {
-      const chunk = await fetchJson(`search/keys/r${Math.floor(n / manifest.chunk)}.json`);
+      const chunk = await fetchJson(`search/keys/r${fileOf(n)}.json`);
       return chunk ? chunk[n % manifest.chunk] : null;
     }));
-    const hits = rankRows(rows, words, words.join(""), people, filters).sort((a, b) => a.tier - b.tier || a.order - b.order);
-    return { hits, unchecked: candidates.length - numbers.length };
+    return rankRows(rows, words, words.join(""), people, filters).sort((a, b) => a.tier - b.tier || a.order - b.order);
   }
 
   // Record numbers are stored as gaps: the first number, then the differences (search_keys.py).
@@ -399,9 +406,11 @@
     const words = understood.words.map(normalise).filter(Boolean);
     const filters = combine(chosen, understood.filters);
     const text = understood.words.join(" ");
-    const [keys, { search, used }] = await Promise.all([keyMatches(words, filters), fullText(pagefind, text, filters)]);
-    const found = await collect(words.length ? [] : understood.named, keys.hits, search.results, words);
-    return { text, keys, search, used, found, unchecked: keys.unchecked + found.unchecked };
+    const [keys, { search, used }] = await Promise.all([keyCandidates(words, filters), fullText(pagefind, text, filters)]);
+    const found = { named: words.length ? [] : understood.named, keys, results: search.results, words,
+      checked: 0, seen: new Set(), keyHits: new Map(), full: [], partial: [], unchecked: 0 };
+    await readBatch(found);
+    return { text, search, used, found };
   }
 
   // Pagefind (1.4) ignores a query word whose index chunk is not loaded yet, and a word
@@ -439,38 +448,38 @@
   // Everything to list, each record once, in order: named orgs, key matches (every word in a key
   // field), then Pagefind's results holding every word (newest first), then partial matches: those
   // holding at least half of the query's character pairs, most first (as zhibu search ranks them).
-  // Without words every result is listed and its page is loaded only when shown; with words, the text
-  // of the CHECKED most relevant results decides (`unchecked` counts the others).
-  async function collect(named, keys, results, words) {
-    const full = [
-      ...named.map(([href, name]) => ({ named: [href, name], list: "full" })),
-      ...keys.map((hit) => ({ hit, list: "full" })),
-    ];
-    const shown = new Set(full.map((item) => new URL(item.named ? item.named[0] : item.hit.row[0], siteRoot).pathname));
-    const keyHits = new Map(keys.map((hit) => [new URL(hit.row[0], siteRoot).pathname, hit]));
+  // Without words every result is listed and its page is loaded only when shown; with words, a batch
+  // reads the next key rows (keyRows) and the text of the next CHECKED most relevant results, and
+  // appends what it finds to found.full and found.partial (`found.unchecked` counts what is unread).
+  async function readBatch(found) {
+    const { words, results } = found;
+    const isNew = (path) => !found.seen.has(path) && Boolean(found.seen.add(path));
+    const named = found.named.splice(0).filter(([href]) => isNew(new URL(href, siteRoot).pathname));
+    const keyHits = (await keyRows(found.keys)).filter((hit) => isNew(new URL(hit.row[0], siteRoot).pathname));
+    keyHits.forEach((hit) => found.keyHits.set(new URL(hit.row[0], siteRoot).pathname, hit));
+    found.full.push(...named.map((name) => ({ named: name, list: "full" })), ...keyHits.map((hit) => ({ hit, list: "full" })));
+    const batch = results.slice(found.checked, words.length ? found.checked + CHECKED : results.length);
+    found.checked += batch.length;
     if (!words.length) {
-      return { full: [...full, ...results.map((result) => ({ result, list: "full" }))], partial: [], unchecked: 0 };
+      found.full.push(...batch.map((result) => ({ result, list: "full" })));
+      return;
     }
-    const loaded = await Promise.all(results.slice(0, CHECKED).map((result) => result.data()));
+    const loaded = await Promise.all(batch.map((result) => result.data()));
     const pairs = queryPairs(words);
     const rest = [];
     for (const data of loaded) {
       const href = new URL(data.url, window.location.href);
-      if (keyHits.has(href.pathname)) keyHits.get(href.pathname).data = data; // its excerpt, from its text
-      if (shown.has(href.pathname)) continue;
-      shown.add(href.pathname);
+      if (found.keyHits.has(href.pathname)) found.keyHits.get(href.pathname).data ||= data; // its excerpt, from its text
+      if (!isNew(href.pathname)) continue;
       const meta = data.meta || {};
       const whole = normalise(`${meta.title || ""} ${data.content || ""} ${meta.org || ""}`);
       const share = pairs.filter((p) => whole.includes(p)).length / pairs.length;
       rest.push({ data, href, meta, share, list: words.every((w) => whole.includes(w)) ? "full" : "partial" });
     }
     const newest = (a, b) => (b.meta.day || "").localeCompare(a.meta.day || "");
-    const partial = rest.filter((r) => r.list === "partial" && r.share >= PARTIAL);
-    return {
-      full: [...full, ...rest.filter((r) => r.list === "full").sort(newest)],
-      partial: partial.sort((a, b) => b.share - a.share || newest(a, b)),
-      unchecked: Math.max(0, results.length - CHECKED),
-    };
+    found.full.push(...rest.filter((r) => r.list === "full").sort(newest));
+    found.partial.push(...rest.filter((r) => r.list === "partial" && r.share >= PARTIAL).sort((a, b) => b.share - a.share || newest(a, b)));
+    found.unchecked = found.keys.unread.length + results.length - found.checked;
   }
 
   // What a listed item shows: link, title, a line of date, org and type, and an excerpt.
@@ -573,9 +582,9 @@
         resultBox.replaceChildren();
         return;
       }
-      const { text, keys, search, used, found, unchecked } = await find(opened, query, state.filters);
+      const { text, search, used, found } = await find(opened, query, state.filters);
       if (mine !== generation) return;
-      showFacets(search.results.length ? search.filters : countRows(keys.hits));
+      showFacets(search.results.length ? search.filters : countRows(found.full.filter((item) => item.hit).map((item) => item.hit)));
       if (!found.full.length && !found.partial.length) {
         resultBox.replaceChildren();
         status.textContent = text
@@ -585,19 +594,21 @@
       }
       const lists = {
         full: element("ol", { class: "zhibu-search__list", "data-list": "full" }),
-        heading: element("h2", { class: "zhibu-search__partial", hidden: "" },
-          `部分匹配：只包含部分关键词的记录（${found.partial.length} 条）`),
+        heading: element("h2", { class: "zhibu-search__partial", hidden: "" }),
         partial: element("ol", { class: "zhibu-search__list", "data-list": "partial" }),
       };
       resultBox.replaceChildren(lists.full, lists.heading, lists.partial);
-      await showMore([...found.full, ...found.partial], 0, mine, lists);
-      if (mine !== generation) return;
       const respelled = used !== text ? `（按“${used}”查找）` : "";
-      const more = unchecked ? "以上" : "";
-      const narrow = unchecked ? "结果较多，只核对了最相关的部分：加一个关键词或条件可以缩小范围。" : "";
-      status.textContent = found.full.length
-        ? `找到 ${found.full.length} 条${more}记录${respelled}${found.partial.length ? `，另有 ${found.partial.length} 条${more}部分匹配` : ""}。${narrow}`
-        : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条${more}部分匹配的记录${respelled}。${narrow}`;
+      // The counts so far; "以上" and the advice while some candidates are unread.
+      const report = () => {
+        const more = found.unchecked ? "以上" : "";
+        const narrow = found.unchecked ? "结果较多，已核对最相关的部分（“显示更多”继续核对）：加一个关键词或条件可以缩小范围。" : "";
+        lists.heading.textContent = `部分匹配：只包含部分关键词的记录（${found.partial.length} 条${more}）`;
+        status.textContent = found.full.length
+          ? `找到 ${found.full.length} 条${more}记录${respelled}${found.partial.length ? `，另有 ${found.partial.length} 条${more}部分匹配` : ""}。${narrow}`
+          : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条${more}部分匹配的记录${respelled}。${narrow}`;
+      };
+      await showMore({ found, lists, report }, mine);
     }
 
     function countRows(hits) {
@@ -611,9 +622,14 @@
       return counts;
     }
 
-    // A page of results; the button loads the next.
-    async function showMore(items, start, mine, lists) {
-      const slice = items.slice(start, start + PAGE_SIZE);
+    // A page of results: the next full matches, then the next partial ones. While fewer than a page of
+    // full matches wait and candidates are unread, the button reads the next batch first.
+    async function showMore({ found, lists, report }, mine) {
+      const waiting = () => [...found.full.slice(lists.full.children.length), ...found.partial.slice(lists.partial.children.length)];
+      if (found.unchecked && found.full.length - lists.full.children.length < PAGE_SIZE && lists.partial.children.length + lists.full.children.length) {
+        await readBatch(found);
+      }
+      const slice = waiting().slice(0, PAGE_SIZE);
       const shown = await Promise.all(slice.map(describe));
       if (mine !== generation) return;
       resultBox.querySelector(".zhibu-search__more")?.remove();
@@ -622,12 +638,14 @@
         lists[item.list].append(resultItem(href, title, line, excerpt));
       });
       lists.heading.hidden = !lists.partial.children.length;
-      if (start + PAGE_SIZE < items.length) {
-        const rest = items.length - start - PAGE_SIZE;
-        const more = element("button", { type: "button", class: "zhibu-search__more" }, `显示更多（还有 ${rest} 条）`);
+      report();
+      const rest = waiting().length;
+      if (rest || found.unchecked) {
+        const more = element("button", { type: "button", class: "zhibu-search__more" },
+          rest ? `显示更多（还有 ${rest} 条${found.unchecked ? "以上" : ""}）` : "显示更多（继续核对其余结果）");
         more.addEventListener("click", async () => {
           app.dataset.state = "busy";
-          await showMore(items, start + PAGE_SIZE, mine, lists);
+          await showMore({ found, lists, report }, mine);
           if (mine === generation) app.dataset.state = "done";
         });
         resultBox.append(more);
