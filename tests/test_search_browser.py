@@ -52,6 +52,15 @@ def test_a_name_finds_the_meetings_attended_and_the_honours(page: Any, demo_url:
     assert len(hosted) == 12  # every 支委会 of 2025 of his branch
 
 
+def all_results(page: Any) -> list[str]:
+    """Every result, 显示更多 clicked until it is gone."""
+    found = results(page)
+    while page.locator(".zhibu-search__more").count():
+        page.click(".zhibu-search__more")
+        found = results(page)
+    return found
+
+
 def test_more_results_load_on_demand(page: Any, demo_url: str) -> None:
     first = run_search(page, demo_url, "支委会")
     page.click(".zhibu-search__more")
@@ -73,11 +82,9 @@ def test_every_match_is_reachable_past_the_first_batch(page: Any, tmp_path_facto
     result = zhibu("build", "--content", content, "--site", root / "site")
     assert result.returncode == 0, result.stdout + result.stderr
     with serve_dir(root / "site") as url:
-        found = run_search(page, url, "窑炉检修")
+        run_search(page, url, "窑炉检修")
         assert "以上" in page.inner_text(".zhibu-search__status")
-        while page.locator(".zhibu-search__more").count():
-            page.click(".zhibu-search__more")
-            found = results(page)
+        found = all_results(page)
         status = page.inner_text(".zhibu-search__status")
     assert len(found) == 90 and found[69]  # the 70th match, and every other, listed once
     assert sorted(found) == sorted(f"/meetings/m{i:02d}/" for i in range(1, 91))
@@ -100,13 +107,32 @@ def _found_count(status: str) -> int:
 
 @pytest.mark.parametrize("query", ["苏永刚 2025年3月", "廖浩然 支委会", "支委会", "阳极炉 攻关", "阳极炉"])
 def test_the_count_is_the_number_listed_after_filters(page: Any, demo_url: str, query: str) -> None:
-    found = run_search(page, demo_url, query)
-    while page.locator(".zhibu-search__more").count():
-        page.click(".zhibu-search__more")
-        found = results(page)
+    run_search(page, demo_url, query)
+    found = all_results(page)
     status = page.inner_text(".zhibu-search__status")
     assert _found_count(status) == page.locator("[data-list=full] li").count(), (query, status)
     assert len(set(found)) == len(found) and "约" not in status and "全文检索" not in status
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "options", "count"),
+    [("苏永刚 2025年 支委会", {}, [], 12), ("苏永刚", {"类型": "荣誉"}, ["--type", "荣誉"], 1)],
+)
+def test_a_name_and_a_filter_find_every_record_zhibu_search_finds(
+    page: Any, demo_url: str, query: str, filters: dict[str, str], options: list[str], count: int
+) -> None:
+    """The filters cut the key index's candidates before any row is read: none may go missing."""
+    listed = zhibu("search", "--content", DEMO, *options, *query.split())
+    assert listed.returncode == 0, listed.stderr
+    expected = {
+        f"/{Path(line.split()[-1]).parts[0]}/{Path(line.split()[-1]).stem}/" for line in listed.stdout.splitlines()
+    }
+    run_search(page, demo_url, query, **filters)
+    all_results(page)
+    full = page.eval_on_selector_all(
+        "[data-list=full] .zhibu-search__title", "els => els.map(e => new URL(e.href).pathname)"
+    )
+    assert len(expected) == count and set(full) == expected, full
 
 
 def test_partial_matches_hold_a_whole_query_word(page: Any, demo_url: str) -> None:

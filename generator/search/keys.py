@@ -10,7 +10,7 @@ or organisation" exactly, by character pairs, and the search page lists those
 matches before Pagefind's full-text results.
 
 Layout (all JSON, under search/keys/):
-  manifest.json        {"buckets": B, "chunk": C, "count": N}
+  manifest.json        {"buckets": B, "chunk": C, "count": N, "columns": [facets with an f- file]}
   people.json          the names of the people records refer to; rows hold their numbers
   b<k>.json            {"t": {pair: [record numbers]}, "k": {...}, "c": [pairs]} for the pairs
                        whose hash % B == k: "t" from titles, "k" from the other keys, numbers
@@ -19,6 +19,11 @@ Layout (all JSON, under search/keys/):
                        numbers: the rows decide those
   r<k>.json            records k*C .. k*C+C-1, newest first:
                        [href, title, date, org, type, kind, [people], filters, [other keys]]
+  f-<facet>.json       {"v": [[values]], "w": W, "c": column} for the facets of COLUMNS: W
+                       characters a record, in row order, spell the number of the record's
+                       values as digits of ALPHABET (0: none, i: v[i-1]; 组织 lists an org and
+                       those above it, so its combinations are few), so a filter drops
+                       candidates before any row is read
 
 A query fetches the manifest, one bucket per distinct pair and the record
 chunks of its first hits: tens of kilobytes, whatever the archive's size.
@@ -35,6 +40,10 @@ from typing import Any
 CHUNK = 5  # rows a file: a checked candidate costs about 1.5 KB
 POSTINGS_PER_BUCKET = 1000  # about 5 KB a bucket: a query reads one per character pair
 COMMON = 1000  # a pair in more records than this (工作, 支部 …) narrows too little to be worth its bytes
+# Facets read as columns: those with few combinations of values (人员 and 标签 have many: rows decide).
+COLUMNS = ("类型", "会议类型", "成果类别", "荣誉级别", "活动类型", "项目类型", "年份", "年月", "组织")
+# Printable ASCII that JSON writes as itself: a column costs W bytes a record.
+ALPHABET = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in '"\\')
 
 
 def normalise(text: str) -> str:
@@ -97,9 +106,26 @@ def search_keys(metas: dict[str, dict[str, Any]]) -> dict[str, str]:
     out = {f"search/keys/b{k}.json": _json(v) for k, v in files.items()}
     for start in range(0, len(rows), CHUNK):
         out[f"search/keys/r{start // CHUNK}.json"] = _json(rows[start : start + CHUNK])
+    for facet in COLUMNS:
+        out[f"search/keys/f-{facet}.json"] = _json(_column([row[7].get(facet, []) for row in rows]))
     out["search/keys/people.json"] = _json(people)
-    out["search/keys/manifest.json"] = _json({"buckets": buckets, "chunk": CHUNK, "count": len(rows)})
+    out["search/keys/manifest.json"] = _json(
+        {"buckets": buckets, "chunk": CHUNK, "count": len(rows), "columns": list(COLUMNS)}
+    )
     return out
+
+
+def _column(values: list[list[str]]) -> dict[str, Any]:
+    combinations = sorted({tuple(sorted(v)) for v in values if v})
+    number = {combination: i + 1 for i, combination in enumerate(combinations)}
+    width = 1
+    while len(ALPHABET) ** width <= len(combinations):
+        width += 1
+    column = []
+    for value in values:
+        n = number[tuple(sorted(value))] if value else 0
+        column.append("".join(ALPHABET[n // len(ALPHABET) ** k % len(ALPHABET)] for k in reversed(range(width))))
+    return {"v": combinations, "w": width, "c": "".join(column)}
 
 
 def _records(postings: dict[str, dict[str, list[int]]], pair: str) -> set[int]:

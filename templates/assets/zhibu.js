@@ -307,19 +307,43 @@
     if (anywhere === null) return none;
     const byNumber = (a, b) => a - b;
     const candidates = [...[...inTitle].sort(byNumber), ...[...anywhere].filter((n) => !inTitle.has(n)).sort(byNumber)];
-    return { unread: candidates, manifest, words, filters };
+    const { unread, rowsDecide } = await cutByColumns(candidates, filters, manifest);
+    return { unread, rowsDecide, manifest, words, filters };
+  }
+
+  // A filter on a column facet (keys.py COLUMNS) drops candidates before any row is read. Another
+  // filter (人员, 标签) is tested on the rows: then every candidate row is read.
+  async function cutByColumns(candidates, filters, manifest) {
+    const active = Object.entries(filters).filter(([, values]) => values.length);
+    const columned = active.filter(([name]) => (manifest.columns || []).includes(name));
+    const columns = await Promise.all(columned.map(([name]) => fetchJson(`search/keys/f-${name}.json`)));
+    let unread = candidates;
+    columned.forEach(([, values], i) => {
+      const column = columns[i];
+      if (!column) return;
+      const wanted = new Set(column.v.map((held, i) => (held.some((v) => values.includes(v)) ? i + 1 : 0)).filter(Boolean));
+      unread = unread.filter((n) => wanted.has(columnValue(column, n)));
+    });
+    return { unread, rowsDecide: columned.length < active.length || columns.some((c) => !c) };
+  }
+
+  // The number of a record's values in a column: its W characters, digits of keys.py's ALPHABET.
+  const DIGITS = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).filter((c) => c !== '"' && c !== "\\").join("");
+  function columnValue(column, n) {
+    let value = 0;
+    for (const char of column.c.slice(n * column.w, (n + 1) * column.w)) value = value * DIGITS.length + DIGITS.indexOf(char);
+    return value;
   }
 
   // Pairs may stand apart in a key, and filters narrow the rows: each candidate row is checked. A batch
   // reads the unread candidates in the next KEY_FILES row files, title matches and the newest first
-  // (with filters all of them); `keys.unread` keeps the others for the next batch.
+  // (all of them when a filter only the rows can test); `keys.unread` keeps the others for the next batch.
   async function keyRows(keys) {
     if (!keys.unread.length) return [];
-    const { manifest, words, filters } = keys;
+    const { manifest, words, filters, rowsDecide } = keys;
     const files = new Set();
-    const filtered = Object.keys(filters).length > 0;
     const fileOf = (n) => Math.floor(n / manifest.chunk);
-    for (const n of keys.unread) if (filtered || files.size < KEY_FILES) files.add(fileOf(n));
+    for (const n of keys.unread) if (rowsDecide || files.size < KEY_FILES) files.add(fileOf(n));
     const numbers = keys.unread.filter((n) => files.has(fileOf(n)));
     keys.unread = keys.unread.filter((n) => !files.has(fileOf(n)));
     const people = await fetchJson("search/keys/people.json");
