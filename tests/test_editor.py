@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -232,6 +233,39 @@ def test_save_diff_and_commit_make_one_commit_of_that_file_only(served: Served) 
     ]
     assert git(root, "diff", "--cached", "--name-only").split() == ["content/people/li.yaml"]
     git(root, "reset", "-q", "--hard", head)
+
+
+def test_the_commit_carries_the_new_person_and_the_upload_the_record_needs(served: Served, tmp_path: Path) -> None:
+    root = served.content.parent
+    head = git(root, "rev-parse", "HEAD").strip()
+    octet = {"Content-Type": "application/octet-stream"}
+    try:
+        person = {"name": "王芳", "status": "正式党员", "memberships": [{"org": "xz", "from": "2024-01-01"}]}
+        assert served.call("POST", "api/save", {"collection": "people", "id": "wang", "data": person})[0] == 200
+        upload = "api/upload?record=m9&year=2024&name="
+        assert served.call("POST", upload + quote("签到表.pdf"), raw=b"%PDF-1.4\n", headers=octet)[0] == 200
+        assert served.call("POST", upload + "unrelated.pdf", raw=b"%PDF-1.4\n", headers=octet)[0] == 200
+        meeting = {**PLAIN, "date": "2024-03-08", "attendees": ["zhang", "li", "wang"]}
+        meeting["attachments"] = ["2024/m9-签到表.pdf"]
+        status, saved = served.call("POST", "api/save", {"collection": "meetings", "id": "m9", "data": meeting})
+        assert status == 200, saved
+        needed = ["content/meetings/m9.yaml", "content/files/2024/m9-签到表.pdf", "content/people/wang.yaml"]
+        assert saved["files"] == needed
+        assert all(f"b/{file}" in saved["diff"] for file in needed), saved["diff"]
+        status, done = served.call("POST", "api/commit", {"file": saved["file"], "message": "新增支委会"})
+        assert (status, done["files"]) == (200, needed), done
+        assert sorted(
+            git(root, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD").split()
+        ) == sorted(needed)
+        assert "content/files/2024/m9-unrelated.pdf" in git(root, "status", "--porcelain", "-uall")
+        with subprocess.Popen(["git", "archive", "HEAD"], cwd=root, stdout=subprocess.PIPE) as archive:
+            subprocess.run(["tar", "-x", "-C", str(tmp_path)], stdin=archive.stdout, check=True)
+        (tmp_path / "content/meetings/escape.yaml").unlink()  # the fixture's own trap, refused on purpose
+        checked = zhibu("check", "--content", tmp_path / "content")
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    finally:
+        git(root, "reset", "-q", "--hard", head)
+        git(root, "clean", "-q", "-f", "--", "content")
 
 
 def test_a_saved_record_reports_the_checks_warnings_about_it(served: Served) -> None:

@@ -18,7 +18,7 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from http.cookies import SimpleCookie
@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 
 from generator.diagnostics import Severity
 from generator.editing import gitfile
-from generator.editing.form import choices, form, new_values
+from generator.editing.form import choices, fields, form, new_values
 from generator.editing.roundtrip import rewrite
 from generator.editing.writeplan import Planned, UnsafePath, check_id, prove_inside, refusals
 from generator.model import COLLECTIONS
@@ -99,7 +99,7 @@ class Editor:
             ("GET", "api/record"): self.record,
             ("GET", "api/locate"): self.locate,
             ("GET", "api/new"): self.new,
-            ("GET", "api/diff"): lambda r: {"diff": gitfile.diff(self._file(r.query.get("file", "")))},
+            ("GET", "api/diff"): lambda r: self._changes(self._file(r.query.get("file", ""))),
             ("POST", "api/check"): self.check,
             ("POST", "api/save"): self.save,
             ("POST", "api/commit"): self.commit,
@@ -326,7 +326,7 @@ class Editor:
             "file": rel,
             "warnings": [d.text() for d in warned if d.severity is Severity.WARNING],
             "base": digest(planned.body),
-            "diff": gitfile.diff(planned.path),
+            **self._changes(planned.path),
             "git": gitfile.repository(planned.path) is not None,
             "page": self._page_url(planned.collection, planned.id),
             "epoch": epoch,
@@ -336,8 +336,28 @@ class Editor:
 
     def commit(self, request: Request) -> dict[str, Any]:
         payload = request.json()
-        path = self._file(str(payload.get("file", "")))
-        return {"commit": gitfile.commit(path, str(payload.get("message", "")))}
+        bundle = self._bundle(self._file(str(payload.get("file", ""))))
+        return {"commit": gitfile.commit(bundle, str(payload.get("message", ""))), "files": self._listed(bundle)}
+
+    def _bundle(self, path: Path) -> list[Path]:
+        """The record file and the uncommitted files it needs: its attachments and the records it names
+        (a person created in the same session), so the commit passes `zhibu check` on its own."""
+        data = parse_yaml(path.read_text(encoding="utf-8-sig"), {}, [], self._rel(path))
+        needed: list[Path] = []
+        for widget, value in _walk(fields(COLLECTIONS[self._rel(path).split("/")[0]].model), data):
+            if widget["widget"] == "attachment":
+                needed.append(self.content / "files" / value)
+            elif widget["widget"] == "ref" and (self.content / widget["ref"]).is_dir():
+                needed += sorted((self.content / widget["ref"]).rglob(f"{value}.y*ml"))
+        inside = {prove_inside(self.content, p) for p in needed if p.is_file()} - {path}
+        return [path, *gitfile.uncommitted(sorted(inside))]
+
+    def _changes(self, path: Path) -> dict[str, Any]:
+        bundle = self._bundle(path)
+        return {"diff": gitfile.diff(bundle), "files": self._listed(bundle)}
+
+    def _listed(self, paths: list[Path]) -> list[str]:
+        return [f"content/{self._rel(p)}" for p in paths]
 
     def upload(self, request: Request) -> dict[str, Any]:
         """An attachment into files/<year>/<record id>-<name>, as the archive files them."""
@@ -374,6 +394,20 @@ class Edited(Planned):
     @property
     def text(self) -> str:
         return self.body
+
+
+def _walk(described: list[dict[str, Any]], data: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """Each text value of data with the form widget that edits it."""
+    if not isinstance(data, dict):
+        return
+    for field in described:
+        value = data.get(field["key"])
+        widget = field.get("item", field) if field["widget"] == "list" else field
+        for item in value if isinstance(value, list) and field["widget"] == "list" else [value]:
+            if widget["widget"] == "group":
+                yield from _walk(widget["fields"], item)
+            elif isinstance(item, str) and item.strip():
+                yield widget, item.strip()
 
 
 def _drain(stream: Any, length: int) -> None:

@@ -260,7 +260,9 @@ async function save() {
   $("warnings").replaceChildren(...answer.warnings.map((text) => el("li", { text })));
   $("warnings-box").hidden = answer.warnings.length === 0;
   $("saved").hidden = false;
-  $("diff").textContent = answer.diff || "（与上次提交相比没有改动）";
+  // Every file the commit will carry, so nothing goes in unseen (an upload, a person added meanwhile).
+  const files = `提交将包含 ${answer.files.length} 个文件：\n${answer.files.map((f) => `  ${f}`).join("\n")}\n\n`;
+  $("diff").textContent = files + (answer.diff || "（与上次提交相比没有改动）");
   $("git").hidden = !answer.git;
   $("commit-message").value = answer.message;
   $("committed").textContent = "";
@@ -269,7 +271,7 @@ async function save() {
 
 async function commit() {
   const { ok, payload: answer } = await api("api/commit", { file: state.file, message: $("commit-message").value });
-  $("committed").textContent = ok ? `已提交（${answer.commit.slice(0, 8)}）` : answer.error;
+  $("committed").textContent = ok ? `已提交 ${answer.files.length} 个文件（${answer.commit.slice(0, 8)}）` : answer.error;
   $("committed").className = ok ? "good" : "error";
 }
 
