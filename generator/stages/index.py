@@ -31,19 +31,29 @@ RECORD_PAGES = "{" + ",".join(COLLECTIONS) + "}/*/index.html"
 # the title, the facts table right after it, the links to the previous and next meeting, and what the
 # templates mark between furniture comments (backlink lists, an achievement's metrics table). The title
 # stays indexed (words found only there would be lost); zhibu.js drops it from the excerpt's start.
+# Breadcrumb, tags and neighbour links also get a class, so a printed record leaves them out
+# (zhibu.css, @media print).
 _MARKERS = (
     (re.compile(r"<!-- zhibu:(?:navigation|furniture) -->"), "<div data-pagefind-ignore>"),
     (re.compile(r"<!-- /zhibu:(?:navigation|furniture) -->"), "</div>"),
 )
 _FURNITURE = (
-    (re.compile(r"\A(\s*)<p>(?=(?:(?!</p>).)*</p>\s*<h1)", re.DOTALL), r"\1<p data-pagefind-ignore>"),
+    (
+        re.compile(r"\A(\s*)<p>(?=(?:(?!</p>).)*</p>\s*<h1)", re.DOTALL),
+        r'\1<p class="zhibu-crumbs" data-pagefind-ignore>',
+    ),
     (re.compile(r"(</h1>\s*)<table>"), r"\1<table data-pagefind-ignore>"),
-    (re.compile(r"<p>(?=← 上一次|下一次：)"), "<p data-pagefind-ignore>"),
+    (re.compile(r"<p>(?=← 上一次|下一次：)"), '<p class="zhibu-neighbours" data-pagefind-ignore>'),
+    (
+        re.compile(r"<p>(?=标签：(?:(?!</p>).)*</p>\s*<p><small class=\"zhibu-source\")", re.DOTALL),
+        '<p class="zhibu-tags">',
+    ),
 )
 
 
 def skip_furniture(html: str) -> str:
-    """A record page's HTML with breadcrumb, facts table, neighbour links and marked furniture kept out of the index."""
+    """A record page's HTML with breadcrumb, facts table, neighbour links and marked furniture kept out of the
+    index (and breadcrumb, tags and neighbour links classed for print)."""
     for pattern, replacement in _MARKERS:
         html = pattern.sub(replacement, html)
     for pattern, replacement in _FURNITURE:
