@@ -146,6 +146,29 @@ def test_editing_a_commented_record_changes_one_line_and_commits_that_file_only(
     ]
 
 
+def test_suggestions_never_replace_what_the_secretary_typed(served: Served, page: Any) -> None:
+    page.goto(served.url + "meetings/")
+    page.locator("#zhibu-edit", has_text="新建").click()
+    page.wait_for_selector('[data-key="type"] select')
+    page.locator('[data-key="type"] select').select_option("支委会")
+    pick(page.locator('[data-key="org"]').first, "转炉", "zl-zb")
+    page.locator('[data-key="date"] input').first.fill("2026-11-20")
+    page.wait_for_function("document.getElementById('record-id').value.startsWith('zl-zwh-2026-11')")
+    title = page.locator('[data-key="title"] input').first
+    title.fill("转炉党支部临时支委会")
+    page.locator("#record-id").fill("zl-zwh-2026-11-linshi")
+    # a later change of date or type brings new suggestions, which must leave both typed values alone
+    committee = page.locator("#expected span").inner_text()
+    page.locator('[data-key="date"] input').first.fill("2026-11-21")
+    page.locator('[data-key="type"] select').select_option("党员大会")
+    # the answer to the last change has arrived once 应到 lists the members instead of the committee
+    page.wait_for_function(
+        "text => document.querySelector('#expected span').textContent !== text", arg=committee, timeout=120_000
+    )
+    assert title.input_value() == "转炉党支部临时支委会"
+    assert page.locator("#record-id").input_value() == "zl-zwh-2026-11-linshi"
+
+
 def test_an_invalid_value_is_shown_at_its_field_and_nothing_is_written(served: Served, page: Any) -> None:
     record = "meetings/2026/zl/zl-bd-2026-09.yaml"
     before = (served.content / record).read_bytes()

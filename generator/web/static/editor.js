@@ -306,12 +306,22 @@ async function refreshDefaults(first) {
   const answer = await defaults();
   if (!answer || asked !== state.asked) return; // a later change asked again
   state.folder = answer.folder;
-  $("record-id").value = answer.id;
   $("record-folder").textContent = `content/${answer.folder}/`;
+  // A suggestion fills a field while it is empty or still holds the last suggestion, never one
+  // the secretary is typing in or has written herself (a typed title or id is never replaced).
+  const suggested = (state.suggested = state.suggested || {});
+  const fill = (input, key, value) => {
+    const untouched = first || !input.value || input.value === suggested[key];
+    if (untouched && document.activeElement !== input) {
+      input.value = value;
+      suggested[key] = value;
+    }
+  };
+  fill($("record-id"), "id", answer.id);
   for (const [key, value] of Object.entries(answer.values)) {
     const node = state.form.querySelector(`[data-key="${key}"]`);
     const input = node && node.querySelector("input, select, textarea");
-    if (input && (first || key === "title" || !input.value)) input.value = value;
+    if (input) fill(input, key, value);
   }
   const box = $("expected");
   state.expected = answer.expected;
@@ -322,6 +332,7 @@ async function refreshDefaults(first) {
 
 async function startNew(collection) {
   state.collection = collection;
+  state.suggested = {};
   const expected = el("div", { id: "expected", class: "expected", hidden: true },
     el("strong", { text: "应到（按组织、会议类型和日期推算）：" }), el("span"),
     el("button", { type: "button", text: "全部填入实到人员", onclick: () => {
