@@ -56,14 +56,19 @@ def wait_for_page(url: str, text: str, seconds: float = 120) -> str:
     raise AssertionError(f"{url} did not show {text!r}")
 
 
-def test_a_secretary_records_a_new_meeting_without_seeing_yaml(served: Served, page: Any) -> None:
+def start_meeting(served: Served, page: Any, kind: str, org: tuple[str, str], day: str, id_prefix: str) -> None:
+    """新建 a meeting of kind for org (typed text, id picked) on day; wait for zhibu new's suggested id."""
     page.goto(served.url + "meetings/")
     page.locator("#zhibu-edit", has_text="新建").click()
     page.wait_for_selector('[data-key="type"] select')
-    page.locator('[data-key="type"] select').select_option("党小组会")
-    pick(page.locator('[data-key="org"]').first, "转炉丙丁", "zl-bd")
-    page.locator('[data-key="date"] input').first.fill("2026-11-26")
-    page.wait_for_function("document.getElementById('record-id').value.startsWith('zl-bd-2026-11')")
+    page.locator('[data-key="type"] select').select_option(kind)
+    pick(page.locator('[data-key="org"]').first, *org)
+    page.locator('[data-key="date"] input').first.fill(day)
+    page.wait_for_function(f"document.getElementById('record-id').value.startsWith('{id_prefix}')")
+
+
+def test_a_secretary_records_a_new_meeting_without_seeing_yaml(served: Served, page: Any) -> None:
+    start_meeting(served, page, "党小组会", ("转炉丙丁", "zl-bd"), "2026-11-26", "zl-bd-2026-11")
     page.wait_for_function("document.querySelector('[data-key=\"title\"] input').value.includes('转炉丙丁班党小组')")
     assert page.locator("#expected").is_visible()
     page.locator('[data-key="time"] input').first.fill("16:30-17:30")
@@ -147,13 +152,7 @@ def test_editing_a_commented_record_changes_one_line_and_commits_that_file_only(
 
 
 def test_suggestions_never_replace_what_the_secretary_typed(served: Served, page: Any) -> None:
-    page.goto(served.url + "meetings/")
-    page.locator("#zhibu-edit", has_text="新建").click()
-    page.wait_for_selector('[data-key="type"] select')
-    page.locator('[data-key="type"] select').select_option("支委会")
-    pick(page.locator('[data-key="org"]').first, "转炉", "zl-zb")
-    page.locator('[data-key="date"] input').first.fill("2026-11-20")
-    page.wait_for_function("document.getElementById('record-id').value.startsWith('zl-zwh-2026-11')")
+    start_meeting(served, page, "支委会", ("转炉", "zl-zb"), "2026-11-20", "zl-zwh-2026-11")
     title = page.locator('[data-key="title"] input').first
     title.fill("转炉党支部临时支委会")
     page.locator("#record-id").fill("zl-zwh-2026-11-linshi")
