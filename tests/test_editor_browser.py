@@ -173,10 +173,16 @@ def test_an_invalid_value_is_shown_at_its_field_and_nothing_is_written(served: S
     before = (served.content / record).read_bytes()
     open_editor(served, page, record)
     page.locator('[data-key="time"] input').first.fill("25:99")
+    add_item(page, "attendees").locator(".picker input").fill("王五")  # typed, not picked: nobody of that name
     page.locator("#save").click()
     error = page.locator('[data-key="time"].invalid > .error')
     error.wait_for(timeout=120_000)
     assert error.inner_text() == "时间应为 HH:MM 或 HH:MM-HH:MM"  # the message `zhibu check` prints
+    # the unknown person is marked at that entry only, not on the whole list of attendees
+    entry = page.locator('[data-key="attendees"] .item.invalid')
+    assert entry.count() == 1 and "王五" in entry.locator(".error").inner_text()
+    assert entry.locator(".picker input").input_value() == "王五"
+    assert page.locator('[data-key="attendees"].invalid').count() == 0
     assert "有错误" in page.locator("#message").inner_text()
     assert (served.content / record).read_bytes() == before
 

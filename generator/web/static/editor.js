@@ -199,7 +199,7 @@ function collect() {
 }
 
 function showErrors(errors) {
-  for (const node of document.querySelectorAll(".field.invalid")) node.classList.remove("invalid");
+  for (const node of document.querySelectorAll(".invalid")) node.classList.remove("invalid");
   for (const node of document.querySelectorAll(".error")) node.textContent = "";
   const general = [];
   for (const error of errors) {
@@ -209,14 +209,17 @@ function showErrors(errors) {
       target = document.querySelector(`[data-path="${CSS.escape(parts.join("."))}"]`);
       parts.pop();
     }
-    const holder = target && (target.classList.contains("field") ? target : target.closest(".field"));
+    // an error about one entry of a list (attendees.3) shows at that entry, not on the whole list
+    const entry = target && !target.classList.contains("field") && target.closest(".item");
+    const holder = entry || (target && (target.classList.contains("field") ? target : target.closest(".field")));
     if (holder) {
       holder.classList.add("invalid");
-      const slot = holder.querySelector(":scope > .error");
+      let slot = holder.querySelector(":scope > .error");
+      if (!slot) holder.append((slot = el("div", { class: "error", role: "alert" })));
       slot.textContent = (slot.textContent ? slot.textContent + "；" : "") + error.message;
     } else general.push(error.field ? `${error.field}：${error.message}` : error.message);
   }
-  const first = document.querySelector(".field.invalid");
+  const first = document.querySelector(".invalid");
   if (first) first.scrollIntoView({ block: "center" });
   return general;
 }
