@@ -513,13 +513,13 @@ def stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def files(archive: Archive, views: Views) -> dict[str, bytes | Deferred]:
-    """Every ledger as ledgers/files/<name>.xlsx and .csv (会议.xlsx …), for the site.
+def files(archive: Archive, views: Views, made: list[Table]) -> dict[str, bytes | Deferred]:
+    """The ledgers made by tables(), as ledgers/files/<name>.xlsx and .csv (会议.xlsx …), for the site.
 
     A workbook is only made again when its table (seen through its CSV) or its title lines changed.
     """
     out: dict[str, bytes | Deferred] = {}
-    for table in tables(archive, views):
+    for table in made:
         text = to_csv(table)
         out[f"ledgers/files/{table.name}.csv"] = text
         title = heading(archive, table, views.today)

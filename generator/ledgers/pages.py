@@ -16,13 +16,10 @@ from generator.stages.resolve import Archive
 ROOT = "../../"  # from /ledgers/<page>/ to the site root, for links inside raw HTML
 
 
-def pages(archive: Archive, views: Views) -> dict[str, tuple[str, dict[str, Any]]]:
-    """docs path -> (template, values) for every ledger page."""
+def pages(archive: Archive, views: Views, tables: list[export.Table]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """docs path -> (template, values) for every ledger page; tables are the ledgers the site offers as files."""
     found: dict[str, tuple[str, dict[str, Any]]] = {
-        "ledgers/index.md": (
-            "ledgers/index.md.j2",
-            {"downloads": [(table.name, table.label) for table in export.tables(archive, views)]},
-        ),
+        "ledgers/index.md": ("ledgers/index.md.j2", {"downloads": [(table.name, table.label) for table in tables]}),
     }
     builders: dict[str, Callable[[Archive, Views], dict[str, Any]]] = {
         "compliance": _compliance,

@@ -256,9 +256,10 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
         for year, meetings in years.items():
             meta = {"zhibu": {"page": "book"}, "hide": ["navigation", "toc"]}
             page(book_url(org_id, year)[1:], "book.md.j2", meta, org=org, year=year, meetings=meetings)
-    for path, (template, values) in ledger_pages.pages(archive, views).items():
+    tables = export.tables(archive, views)  # made once: the ledgers index lists them, the site offers them as files
+    for path, (template, values) in ledger_pages.pages(archive, views, tables).items():
         page(path, template, {"zhibu": {"page": "ledger"}, "hide": ["navigation", "toc"]}, **values)
-    pages.update(export.files(archive, views))
+    pages.update(export.files(archive, views, tables))
     pages["help/fields.md"] = front_matter({"title": "字段参考", "zhibu": {"page": "help"}}) + field_reference() + "\n"
     page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
     pages.update(search_keys(metas))
