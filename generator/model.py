@@ -10,10 +10,11 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -77,12 +78,57 @@ class CoveredPeriod:
         )
 
 
-_MONTH, _DAY = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
-_DATE_RE = re.compile(rf"^([0-9]{{4}})-{_MONTH}-{_DAY}$")
-_PARTIAL_RE = re.compile(rf"^([0-9]{{4}})(?:-{_MONTH}(?:-{_DAY})?)?$")
+_YEAR_RE, _MONTH, _DAY = r"([0-9]{4})", r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
+_DATE_RE = re.compile(rf"^{_YEAR_RE}-{_MONTH}-{_DAY}$")
+_PARTIAL_RE = re.compile(rf"^{_YEAR_RE}(?:-{_MONTH}(?:-{_DAY})?)?$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?:\s*-\s*([01]?\d|2[0-3]):([0-5]\d))?$")
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
-_COVERS_RE = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])|[Hh]([12])))?$")
+_PERIOD_RE = re.compile(rf"^{_YEAR_RE}(?:-{_MONTH})?$")
+_COVERS_RE = re.compile(rf"^{_YEAR_RE}(?:-(?:{_MONTH}|[Qq]([1-4])|[Hh]([12])))?$")
+
+# The Communist Party of China was founded in 1921: no date in its organisations' records is older.
+EARLIEST_YEAR = 1921
+_SCHEMA_YEAR = "(192[1-9]|19[3-9][0-9]|[2-9][0-9]{3})"  # the years from EARLIEST_YEAR on, for JSON Schema
+
+
+def _schema_pattern(regex: re.Pattern[str]) -> str:
+    """regex as JSON Schema states it: the same, with the year no earlier than EARLIEST_YEAR."""
+    return regex.pattern.replace(_YEAR_RE, _SCHEMA_YEAR, 1)
+
+
+def too_early(year: int) -> str:
+    return f"年份 {year:04d} 早于 {EARLIEST_YEAR} 年（中国共产党成立之年），请核对年份"
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How far after today a date may lie, in years; it validates a parsed date-like value.
+
+    A day something happens (a meeting, joining the Party) is at most a year ahead, one planned
+    (a due date, the end of a term) at most ten; none is before EARLIEST_YEAR.
+    """
+
+    years: int
+    words: str  # the span in Chinese, for messages and the field reference
+
+    def __call__(self, value: Any) -> Any:
+        start = _first_day(value)
+        if start.year < EARLIEST_YEAR:
+            raise PydanticCustomError("zhibu_date_range", too_early(start.year))
+        if start > date.today() + timedelta(days=366 * self.years):
+            raise PydanticCustomError("zhibu_date_range", f"{value} 比今天晚{self.words}以上，请核对年份")
+        return value
+
+
+HAPPENED, PLANNED = Horizon(1, "一年"), Horizon(10, "十年")
+
+
+def _first_day(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (PartialDate, CoveredPeriod)):
+        return value.start
+    year, _, month = value.partition("-")  # a Period: YYYY or YYYY-MM
+    return date(int(year), int(month or 1), 1)
 
 
 def _parse_date(value: Any) -> date:
@@ -109,6 +155,8 @@ def date_problem(value: Any, expected: str) -> str:
     if not match:
         return f"日期应写成 {expected} 格式，如 2025-03-08" + ("" if expected == "YYYY-MM-DD" else "、2025-03 或 2025")
     year, month, day = (int(g) if g else 0 for g in match.groups())
+    if year < EARLIEST_YEAR:
+        return too_early(year)
     if match.group(2) and not 1 <= month <= 12:
         return f"月份应为 1–12，这里写的是 {month}"
     if match.group(3):
@@ -146,7 +194,10 @@ def _parse_time(value: Any) -> str:
 
 
 def _parse_period(value: Any) -> str:
-    if isinstance(value, str) and _PERIOD_RE.match(value.strip()):
+    match = _PERIOD_RE.match(value.strip()) if isinstance(value, str) else None
+    if match and int(match.group(1)) < EARLIEST_YEAR:
+        raise PydanticCustomError("zhibu_date_range", too_early(int(match.group(1))))
+    if match:
         return value.strip()
     raise PydanticCustomError("zhibu_period", "考核期间应为 YYYY-MM 或 YYYY")
 
@@ -158,6 +209,8 @@ def parse_covers(value: Any) -> CoveredPeriod:
     if not match:
         raise PydanticCustomError("zhibu_covers", "覆盖期间应为 YYYY、YYYY-H1、YYYY-Q1 或 YYYY-MM，如 2024、2025-Q1")
     year, month, quarter, half = match.groups()
+    if int(year) < EARLIEST_YEAR:
+        raise PydanticCustomError("zhibu_date_range", too_early(int(year)))
     if month:
         return CoveredPeriod(date(int(year), int(month), 1), 1)
     if quarter:
@@ -167,19 +220,31 @@ def parse_covers(value: Any) -> CoveredPeriod:
     return CoveredPeriod(date(int(year), 1, 1), 12)
 
 
-_YEAR = {"type": "integer", "minimum": 1000, "maximum": 9999}  # a bare year is a number in YAML 1.2
-Date = Annotated[
-    date,
-    PlainValidator(_parse_date),
-    PlainSerializer(lambda d: d.isoformat()),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_RE.pattern}),
-]
-PartialDateType = Annotated[
-    PartialDate,
-    PlainValidator(parse_partial_date),
-    PlainSerializer(str),
-    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _PARTIAL_RE.pattern}, _YEAR]}),
-]
+_YEAR = {"type": "integer", "minimum": EARLIEST_YEAR, "maximum": 9999}  # a bare year is a number in YAML 1.2
+
+
+def _date_type(horizon: Horizon) -> Any:
+    return Annotated[
+        date,
+        PlainValidator(_parse_date),
+        AfterValidator(horizon),
+        PlainSerializer(lambda d: d.isoformat()),
+        WithJsonSchema({"type": "string", "format": "date", "pattern": _schema_pattern(_DATE_RE)}),
+    ]
+
+
+def _partial_date_type(horizon: Horizon) -> Any:
+    return Annotated[
+        PartialDate,
+        PlainValidator(parse_partial_date),
+        AfterValidator(horizon),
+        PlainSerializer(str),
+        WithJsonSchema({"anyOf": [{"type": "string", "pattern": _schema_pattern(_PARTIAL_RE)}, _YEAR]}),
+    ]
+
+
+Date, PlannedDate = _date_type(HAPPENED), _date_type(PLANNED)
+PartialDateType, PlannedPartialDate = _partial_date_type(HAPPENED), _partial_date_type(PLANNED)
 Time = Annotated[
     str,
     PlainValidator(_parse_time),
@@ -188,13 +253,15 @@ Time = Annotated[
 Period = Annotated[
     str,
     PlainValidator(_parse_period),
-    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _PERIOD_RE.pattern}, _YEAR]}),
+    AfterValidator(HAPPENED),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _schema_pattern(_PERIOD_RE)}, _YEAR]}),
 ]
 Covers = Annotated[
     CoveredPeriod,
     PlainValidator(parse_covers),
+    AfterValidator(HAPPENED),
     PlainSerializer(str),
-    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _COVERS_RE.pattern}, _YEAR]}),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _schema_pattern(_COVERS_RE)}, _YEAR]}),
 ]
 # Editors see YAML 1.2 (a bare 2023 is a number there): the schema lets such text through, as zhibu does.
 Text = Annotated[
@@ -278,13 +345,13 @@ class Officer(Model):
     person: PersonRef = f("人员", "担任职务的人员（编号或唯一姓名）", "zhang-wei", required=True)
     role: Text = f("职务", "书记、副书记、组织委员、宣传委员、纪检委员、组长等", "书记", required=True)
     from_: Date | None = f("起", "任职开始日期", "2022-01-01", alias="from")
-    to: Date | None = f("止", "任职结束日期；空表示现任", "2024-12-31")
+    to: PlannedDate | None = f("止", "任职结束日期；空表示现任", "2024-12-31")
 
 
 class Membership(Model):
     org: OrgRef = f("组织", "所在党支部或党小组的编号", "jl-zhibu", required=True)
     from_: Date | None = f("起", "编入日期", "2020-07-01", alias="from")
-    to: Date | None = f("止", "转出日期；空表示至今", "2024-03-31")
+    to: PlannedDate | None = f("止", "转出日期；空表示至今", "2024-03-31")
 
 
 class Absence(Model):
@@ -312,7 +379,7 @@ class Decision(Model):
 class Action(Model):
     task: Text = f("任务", "会后落实的任务", "完成阳极炉烟道检修方案", required=True)
     owner: PersonRef | None = f("责任人", "定人定责的责任人", "wang-qiang")
-    due: Date | None = f("期限", "完成期限", "2023-04-15")
+    due: PlannedDate | None = f("期限", "完成期限", "2023-04-15")
     status: enum(vocab.ACTION_STATUSES) | None = f("状态", "未开始、进行中、已完成、已取消", "进行中")
     done: Date | None = f("完成日期", "实际完成日期", "2023-04-10")
     result: Text | None = f("落实情况", "落实结果说明", "方案已通过车间审查")
@@ -378,7 +445,7 @@ class Archive(Model):
     since: PartialDateType | None = f(
         "起始", "档案从何时起完整：三会一课按此后的期间核查；默认为最早一次会议所在月份", "2024-12"
     )
-    until: PartialDateType | None = f(
+    until: PlannedPartialDate | None = f(
         "截至", "档案记录到何时为止（如已移交的档案、示例档案）：此后的期间不再核查", "2026-11"
     )
     repo_url: Text | None = f("仓库地址", "记录所在 git 仓库的网页地址", "https://git.example/party/archive")
@@ -407,7 +474,7 @@ class Org(Model):
     line: Text | None = f("生产线", "支部所建的生产线", "阳极炉生产线")
     crew: Text | None = f("班组", "党小组所设的横大班", "甲班")
     established: Date | None = f("成立日期", "成立日期", "2019-07-01")
-    dissolved: Date | None = f("撤销日期", "撤销日期", "2024-12-31")
+    dissolved: PlannedDate | None = f("撤销日期", "撤销日期", "2024-12-31")
     officers: list[Officer] = fl(
         "委员", "支委或组长及任期", [{"person": "zhang-wei", "role": "书记", "from": "2022-01-01"}]
     )
@@ -526,7 +593,7 @@ class Project(Model):
     )
     leader: PersonRef = f("负责人", "项目负责人（挂帅人）", "zhang-wei", required=True)
     start: PartialDateType = f("开始", "开始日期，可只写年或年月", "2023-01", required=True)
-    end: PartialDateType | None = f("结束", "结束日期", "2023-12")
+    end: PlannedPartialDate | None = f("结束", "结束日期", "2023-12")
     status: enum(vocab.PROJECT_STATUSES) | None = f("状态", "进行中、已结题、已终止", "进行中")
     org: OrgRef | None = f("组织", "承担项目的组织", "jl-zhibu")
     members: list[PersonRef] = fl("成员", "项目成员", ["li-na"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -15,7 +16,7 @@ import pytest
 from conftest import DEMO, REPO, write_archive, zhibu
 
 from generator.editing.schema import field_reference, field_rows, schemas
-from generator.model import ARCHIVE, COLLECTIONS
+from generator.model import ARCHIVE, COLLECTIONS, EARLIEST_YEAR
 from generator.stages.load import load
 
 # ---------------------------------------------------------------- init and new
@@ -122,6 +123,9 @@ GOOD_AND_BAD = [
     ("meetings", {"type": "周例会", "title": "会", "org": "zb", "date": "2023-03-08"}, False),
     ("meetings", {"type": "支委会", "title": "会", "org": "zb"}, False),
     ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "2023/03/08"}, False),
+    ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "1921-07-01"}, True),
+    ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "0005-03-08"}, False),
+    ("honours", {"title": "奖", "level": "厂级", "date": "1920", "recipients": [{"org": "zb"}]}, False),
     ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "2023-03-08", "tiem": "14:30"}, False),
     ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "2023-03-08", "time": "25:00"}, False),
     ("meetings", {"type": "支委会", "title": "会", "org": "zb", "date": "2023-03-08", "attendees": "zhang"}, False),
@@ -163,6 +167,13 @@ def test_schema_and_validator_agree(collection: str, data: dict[str, Any], good:
     except ValueError:
         model_ok = False
     assert schema_ok == model_ok == good
+
+
+def test_the_schema_states_the_earliest_year() -> None:
+    honour = json.loads(schemas()["honours.schema.json"])["properties"]["date"]["anyOf"]
+    pattern = re.compile(honour[0]["pattern"])
+    assert [y for y in range(1000, 10000) if pattern.match(str(y))] == list(range(EARLIEST_YEAR, 10000))
+    assert honour[1]["minimum"] == EARLIEST_YEAR
 
 
 def test_committed_schemas_and_field_reference_are_current() -> None:

@@ -79,15 +79,17 @@ def test_row_that_would_fail_check_is_refused_with_the_reason(tmp_path: Path) ->
         ["m1", date(2023, 3, 8), "第一党支部", "党课", "三月党课", "张伟", ""],  # 党课 without 授课人
         ["m2", date(2023, 3, 9), "第一党支部", "支委会", "三月支委会", "张伟", "张伟（出差）"],  # present and absent
         ["m3", date(2023, 3, 10), "第一党支部", "支委会", "三月第二次支委会", "张伟", ""],
+        ["m4", date(1900, 1, 1), "第一党支部", "支委会", "一月支委会", "张伟", ""],  # a blank date cell's 1900
     ]
     source = workbook(tmp_path / "in.xlsx", ("会议", rows))
     result = zhibu("import", "meetings", source, "--content", content)
     assert result.returncode == 1
     assert "第 2 行" in result.stdout and "授课人" in result.stdout
     assert "第 3 行" in result.stdout
+    assert "第 5 行" in result.stdout and "年份 1900 早于 1921 年" in result.stdout
     assert not (content / "meetings").exists()
     partial = zhibu("import", "meetings", source, "--content", content, "--skip-bad")
-    assert partial.returncode == 0 and "已导入 1 条记录，跳过 2 行" in partial.stdout
+    assert partial.returncode == 0 and "已导入 1 条记录，跳过 3 行" in partial.stdout
     assert [r.id for r in load(content).records if r.collection == "meetings"] == ["m3"]
     assert zhibu("check", "--content", content, "--today", "2023-03-31").returncode == 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,10 @@ def test_enum_value_outside_the_list(tmp_path: Path) -> None:
         ("2023年3月8日", "日期应写成 YYYY-MM-DD 格式：2023-03-08"),
         ("2023-03", "日期要写到日（YYYY-MM-DD），如 2025-03-08"),
         ("20230308", "日期应写成 YYYY-MM-DD 格式，如 2025-03-08"),
+        ("0005-03-08", "年份 0005 早于 1921 年（中国共产党成立之年），请核对年份"),
+        ("0000-03-08", "年份 0000 早于 1921 年（中国共产党成立之年），请核对年份"),
+        ("1920-12-31", "年份 1920 早于 1921 年（中国共产党成立之年），请核对年份"),
+        ("5230-03-08", "5230-03-08 比今天晚一年以上，请核对年份"),
     ],
 )
 def test_invalid_dates_say_what_is_wrong(tmp_path: Path, value: str, message: str) -> None:
@@ -77,6 +82,43 @@ def test_invalid_dates_say_what_is_wrong(tmp_path: Path, value: str, message: st
 def test_partial_dates_say_what_is_wrong(tmp_path: Path) -> None:
     honour = "title: 先进集体\nlevel: 厂级\ndate: 2021-02-30\nrecipients:\n  - org: zb\n"
     assert only_error(tmp_path, {"honours/h1.yaml": honour}).message == "2月没有30日"
+
+
+def _years_ahead(years: int) -> str:
+    """A day about `years` after today, as written in a record."""
+    return (date.today() + timedelta(days=int(365.25 * years))).isoformat()
+
+
+def test_a_meeting_is_at_most_a_year_ahead_a_due_date_ten(tmp_path: Path) -> None:
+    soon, later, decade = _years_ahead(0.5), _years_ahead(2), _years_ahead(11)
+    d = only_error(tmp_path / "a", {"meetings/m1.yaml": OK_MEETING.replace("2023-03-08", later)})
+    assert (d.field, d.message) == ("date", f"{later} 比今天晚一年以上，请核对年份")
+    planned = OK_MEETING + f"actions:\n  - task: 检修\n    due: {later}\n"
+    assert not [d for d in diagnostics_of(tmp_path / "b", {"meetings/m1.yaml": planned}) if d.severity == "error"]
+    meeting = OK_MEETING.replace("2023-03-08", soon) + f"actions:\n  - task: 检修\n    due: {decade}\n"
+    d = only_error(tmp_path / "c", {"meetings/m1.yaml": meeting})
+    assert (d.line, d.field, d.message) == (9, "actions.0.due", f"{decade} 比今天晚十年以上，请核对年份")
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "line", "field"),
+    [
+        ("people/x.yaml", "name: 某人\nstatus: 群众\njoined: 1900\n", 3, "joined"),
+        ("honours/h1.yaml", "title: 先进\nlevel: 厂级\ndate: 0202-06\nrecipients:\n  - org: zb\n", 3, "date"),
+        ("assessments/a1.yaml", "scheme: 双百\nperiod: 1023-03\nsubject:\n  org: zb\nitems: []\n", 2, "period"),
+        ("meetings/m1.yaml", OK_MEETING + "covers: 0223\n", 7, "covers"),
+    ],
+)
+def test_every_kind_of_date_has_the_range(tmp_path: Path, file: str, text: str, line: int, field: str) -> None:
+    found = [d for d in diagnostics_of(tmp_path, {file: text}) if d.field == field]
+    assert [(d.line, d.severity) for d in found] == [(line, "error")] and "早于 1921 年" in found[0].message
+
+
+def test_check_names_the_field_of_an_absurd_year(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {"meetings/2023/m1.yaml": OK_MEETING.replace("2023-03-08", "2203-03-08")})
+    result = zhibu("check", "--content", content)
+    assert result.returncode == 1
+    assert "meetings/2023/m1.yaml:4: date: 2203-03-08 比今天晚一年以上，请核对年份" in result.stdout + result.stderr
 
 
 def test_every_problem_of_a_record_in_one_run(tmp_path: Path) -> None:
