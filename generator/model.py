@@ -542,7 +542,7 @@ class Honour(Model):
     date: PartialDateType = f("日期", "授予日期，可只写年或年月", "2022-04", required=True)
     awarded_by: Text | None = f("授予单位", "授予单位", "云南省总工会")
     recipients: list[Recipient] = fl(
-        "获奖对象", "每项为 org、person 或 team 之一", [{"org": "jl-zhibu"}], required=True
+        "获奖对象", "每项只填一种：组织（org）、人员（person）或集体（team）", [{"org": "jl-zhibu"}], required=True
     )
     category: Text | None = f("类别", "先进集体、先进个人、岗位能手等", "先进集体")
     description: MarkdownText | None = f("说明", "说明（可用 Markdown）", "表彰生产线在节能降耗中的突出贡献。")
@@ -608,7 +608,7 @@ class Project(Model):
 class Assessment(Model):
     scheme: Text = f("考核方案", "考核方案名称，如 双百", "双百", required=True)
     period: Period = f("期间", "YYYY-MM 或 YYYY", "2023-03", required=True)
-    subject: Subject = f("考核对象", "org 或 person 之一", {"org": "jl-zhibu"}, required=True)
+    subject: Subject = f("考核对象", "只填一种：组织（org）或人员（person）", {"org": "jl-zhibu"}, required=True)
     items: list[Item] = fl(
         "考核项目",
         "各项满分与得分；总分自动计算，不要填写",

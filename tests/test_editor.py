@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import write_archive, zhibu
+from conftest import REPO, write_archive, zhibu
 from served import Served, _get, git, git_repo, serving
 
 from generator.editing.roundtrip import rewrite
@@ -179,20 +179,36 @@ def _nested(steps: list, value: str) -> dict:
     return value
 
 
-def test_an_impossible_date_in_any_date_field_is_a_field_error_not_a_crash(served: Served) -> None:
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("2025-02-30", "2月没有30日"), ("0005-03-08", "年份 0005 早于 1921 年（中国共产党成立之年），请核对年份")],
+)
+def test_an_impossible_date_in_any_date_field_is_a_field_error_not_a_crash(
+    served: Served, value: str, message: str
+) -> None:
     checked = []
     for collection in COLLECTIONS:
         status, described = served.call("GET", f"api/form?collection={collection}")
         assert status == 200
         for path, steps in _date_paths(described["fields"]):
-            body = {"collection": collection, "id": "zz-date", "data": _nested(steps, "2025-02-30")}
+            body = {"collection": collection, "id": "zz-date", "data": _nested(steps, value)}
             status, answer = served.call("POST", "api/check", body)
             assert status == 200, (collection, path, answer)
-            assert {"field": path, "message": "2月没有30日"}.items() <= {
+            assert {"field": path, "message": message}.items() <= {
                 k: v for e in answer["errors"] if e["field"] == path for k, v in e.items()
             }.items(), (collection, path, answer)
             checked.append(f"{collection}:{path}")
     assert {"honours:date", "meetings:date", "achievements:date"} <= set(checked), checked
+
+
+def test_the_help_of_one_of_fields_is_chinese_as_in_the_field_reference(served: Served) -> None:
+    reference = (REPO / "FIELDS.md").read_text(encoding="utf-8")
+    for collection, key in (("honours", "recipients"), ("assessments", "subject")):
+        status, described = served.call("GET", f"api/form?collection={collection}")
+        assert status == 200
+        field = next(f for f in described["fields"] if f["key"] == key)
+        assert field["help"].startswith(("每项只填一种：组织（org）", "只填一种：组织（org）")), field["help"]
+        assert f"| `{key}` | {field['title']} | 是 | {field['help']} |" in reference
 
 
 def test_a_file_changed_on_disk_since_it_was_opened_is_not_overwritten(served: Served) -> None:

@@ -301,6 +301,7 @@ def test_honour_recipient_is_exactly_one_kind(tmp_path: Path) -> None:
     honour = "title: 先进\nlevel: 厂级\ndate: 2023\nrecipients:\n  - org: zb\n    person: zhang\n"
     d = only_error(tmp_path, {"honours/h1.yaml": honour})
     assert (d.line, d.field) == (5, "recipients.0")
+    assert d.message == "应当只填 组织（org）、人员（person）、集体（team） 中的一项"
 
 
 def test_every_error_is_reported_in_one_run(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from pydantic import PlainValidator
 
 from generator import model as m
 from generator.editing import conventions
-from generator.editing.scaffold import NewOptions, _defaults, _expected
+from generator.editing.scaffold import NewOptions, expected_attendees, starting_values
 from generator.model import COLLECTIONS, Attachment, MarkdownSyntax, Model, Ref
 from generator.stages.resolve import Archive
 from generator.vocab import MEETING_TYPES
@@ -125,8 +125,10 @@ def new_values(
     found = archive.get("orgs", org) if archive and org else None
     proposal = conventions.propose(archive, collection, org=org, kind=kind, day=day, taken=taken)
     options = NewOptions(today=day, org=org, type=kind)
-    values, _ = _defaults(collection, archive, found, options, kind, proposal.title)
-    expected = _expected(archive, found.id, kind, day) if collection == "meetings" and archive and found else []
+    values, _ = starting_values(collection, archive, found, options, kind, proposal.title)
+    expected = (
+        expected_attendees(archive, found.id, kind, day) if collection == "meetings" and archive and found else []
+    )
     return {
         "folder": proposal.folder,
         "id": proposal.record_id,

@@ -154,7 +154,7 @@ def new_record(content: Path, kind: str, archive: Archive | None, options: NewOp
     if record_id in taken:
         raise FileExistsError(f"编号“{record_id}”已被使用")
     folder = content / proposal.folder
-    values, notes = _defaults(collection, archive, org, options, kind_value, proposal.title)
+    values, notes = starting_values(collection, archive, org, options, kind_value, proposal.title)
     schema = content.parent / "schemas" / f"{collection}.schema.json"
     reference = os.path.relpath(schema, folder) if schema.is_file() else None
     path = folder / f"{record_id}.yaml"
@@ -165,16 +165,17 @@ def new_record(content: Path, kind: str, archive: Archive | None, options: NewOp
     return NewRecord(path, same if collection == "meetings" else [])
 
 
-def _defaults(
+def starting_values(
     collection: str, archive: Archive | None, org: Any, o: NewOptions, kind: Any, title: str | None
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Values to fill in and comment lines under fields (a meeting's expected attendees)."""
+    """A new record's values to fill in, and comment lines under fields (a meeting's expected
+    attendees): what `zhibu new` writes and the browser editor starts from."""
     day, month = o.today.isoformat(), o.today.strftime("%Y-%m")
     org_id = org.id if org else o.org
     if collection == "meetings":
         covered = conventions.covers(kind, o.today)
         values = {"type": kind, "title": o.title or title, "org": org_id, "date": day, "covers": covered}
-        expected = _expected(archive, org_id, kind, o.today) if archive and org else []
+        expected = expected_attendees(archive, org_id, kind, o.today) if archive and org else []
         people = [archive.records["people"][p] for p in expected] if archive else []
         notes = ["应到（供参考，出席的人写在 attendees 下，缺席的写进 absent 并注明原因）："]
         notes += [f"  - {p.id}    # {p.data.name}" for p in people]
@@ -204,7 +205,8 @@ def _defaults(
     return values, {}
 
 
-def _expected(archive: Archive, org_id: str, kind: Any, day: date) -> list[str]:
+def expected_attendees(archive: Archive, org_id: str, kind: Any, day: date) -> list[str]:
+    """应到: the ids of the people expected at an org's meeting of this type on this day."""
     if kind == "支委会":
         return archive.committee_on(org_id, day)
     if kind == "其他":

@@ -285,7 +285,8 @@ def _meeting_rules(record: Record) -> Iterator[Diagnostic]:
 def _one_of(record: Record, loc: Loc, value: Any, keys: tuple[str, ...]) -> Iterator[Diagnostic]:
     given = [k for k in keys if getattr(value, k) is not None]
     if len(given) != 1:
-        yield error(record.file, record.line(*loc), ".".join(map(str, loc)), f"应当只写 {'、'.join(keys)} 中的一项")
+        words = "、".join(f"{type(value).model_fields[k].title}（{k}）" for k in keys)
+        yield error(record.file, record.line(*loc), ".".join(map(str, loc)), f"应当只填 {words} 中的一项")
 
 
 def _honour_rules(record: Record) -> Iterator[Diagnostic]:
