@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from generator.ledgers import compute as ledgers
 from generator.stages import privacy
 from generator.stages.cache import WorkCache, cache_dir, code_version
 from generator.stages.derive import Views, derive
-from generator.stages.load import Content, load
+from generator.stages.load import Content, RawRecord, load
 from generator.stages.publish import WriteStats, template_dir, write_docs
 from generator.stages.render import render
 from generator.stages.resolve import Archive, published, resolve
@@ -62,12 +62,17 @@ def check(
     include_restricted: bool = False,
     today: date | None = None,
     progress: Progress | None = None,
+    unsaved: RawRecord | None = None,
 ) -> Checked:
+    """Every problem of the records under content_dir and, without errors, the archive and its
+    views; unsaved is a record the editor has not written yet, checked in place of its file."""
     timings: dict[str, float] = {}
     done = _timed(timings, "load", progress)
     cache = WorkCache(cache_dir(content_dir))
     content = load(content_dir, cache)
     cache.save()
+    if unsaved is not None:
+        content = _laid_over(content, unsaved)
     done()
     done = _timed(timings, "validate", progress)
     validated, problems = validate(content.records, age=_age(content))
@@ -96,6 +101,19 @@ def check(
     inputs = f"{content.fingerprint()}\0{day}\0{include_restricted}\0{code_version()}"
     return Checked(
         content_dir, content, archive, views, diagnostics, timings, hashlib.sha256(inputs.encode()).hexdigest()
+    )
+
+
+def _laid_over(content: Content, record: RawRecord) -> Content:
+    """content with record in place of the file of its name (or added): that file's load
+    problems go, and its digest is the record's, so nothing built from disk is taken for it."""
+    rest = [r for r in content.records if r.file != record.file]
+    digest = hashlib.sha256(repr((record.data, sorted(record.lines.items()))).encode()).digest()
+    return replace(
+        content,
+        records=[*rest, record],
+        diagnostics=[d for d in content.diagnostics if d.file != record.file],
+        sources={**content.sources, record.file: digest},
     )
 
 

@@ -284,13 +284,41 @@ def test_the_commit_carries_the_new_person_and_the_upload_the_record_needs(serve
         git(root, "clean", "-q", "-f", "--", "content")
 
 
+def test_check_shows_the_warnings_of_the_form_as_it_is_now_at_their_fields(served: Served) -> None:
+    record = opened(served)
+    before = (served.content / "meetings/m1.yaml").read_bytes()
+    # the committee's 张伟 neither present nor absent; 李娜 listed twice
+    data = {**record["data"], "attendees": ["li", "li"], "decisions": []}
+    status, answer = served.call("POST", "api/check", {"file": record["file"], "base": record["base"], "data": data})
+    assert status == 200 and answer["errors"] == [], answer
+    found = [(w["field"], w["line"], w["message"]) for w in answer["warnings"]]
+    assert any(f == "attendees" and line == 7 and "张伟" in message for f, line, message in found), found
+    assert ("attendees.1", 9, "“li”重复列出") in found
+    assert (served.content / "meetings/m1.yaml").read_bytes() == before  # 检查 writes nothing
+    # the file as saved has none of them: they are the form's, not the disk's
+    status, answer = served.call(
+        "POST", "api/check", {"file": record["file"], "base": record["base"], "data": record["data"]}
+    )
+    assert status == 200 and not [w for w in answer["warnings"] if "张伟" in w["message"] or "重复" in w["message"]]
+
+
+def test_a_new_records_warnings_at_check_and_errors_with_warnings_together(served: Served) -> None:
+    data = {**PLAIN, "date": "2023-03-09", "attendees": ["zhang", "zhang"], "host": "nobody"}
+    body = {"collection": "meetings", "folder": "meetings", "id": "zz-new", "data": data}
+    status, answer = served.call("POST", "api/check", body)
+    assert status == 200, answer
+    assert [e["field"] for e in answer["errors"]] == ["host"]
+    assert [(w["field"], w["message"]) for w in answer["warnings"]] == [("attendees.1", "“zhang”重复列出")], answer
+    assert not (served.content / "meetings" / "zz-new.yaml").exists()
+
+
 def test_a_saved_record_reports_the_checks_warnings_about_it(served: Served) -> None:
     record = opened(served)
     data = {**record["data"], "attendees": ["li"], "decisions": []}  # the committee's 张伟: not present, not absent
     status, saved = served.call("POST", "api/save", {"file": record["file"], "base": record["base"], "data": data})
     assert status == 200, saved
     try:
-        assert any("张伟" in text and text.startswith("meetings/m1.yaml") for text in saved["warnings"]), saved
+        assert any("张伟" in w["message"] and w["field"] == "attendees" for w in saved["warnings"]), saved
     finally:
         (served.content / "meetings/m1.yaml").write_text(COMMENTED, encoding="utf-8")
 

@@ -199,3 +199,36 @@ def test_a_change_on_disk_after_opening_is_refused_with_both_versions(served: Se
     assert "别人加的" in page.locator("#theirs").inner_text()
     assert "我改的地点" in page.locator("#mine").inner_text()
     assert path.read_text(encoding="utf-8") == theirs
+
+
+def test_check_shows_warnings_at_their_fields_apart_from_errors_and_saving_goes_ahead(
+    served: Served, page: Any
+) -> None:
+    record = "meetings/2026/zl/zl-bd-2026-07.yaml"
+    before = (served.content / record).read_bytes()
+    open_editor(served, page, record)
+    attendees = page.locator('[data-key="attendees"]').first
+    attendees.locator(".item", has=page.locator('input[value="zl-10"]')).locator("button", has_text="删除").click()
+    pick(add_item(page, "attendees"), "孙浩然", "zl-02")  # listed twice
+    page.locator('[data-key="location"] input').first.fill("")  # a complete 党小组会 record has its place
+    page.locator("#check").click()
+    page.wait_for_selector("#message.warn", timeout=120_000)
+    # 高俊杰 (zl-10), expected at his group's meeting, is now neither present nor absent: on the list
+    assert "高俊杰" in page.locator('[data-key="attendees"].warned > .warning').inner_text()
+    twice = page.locator('[data-key="attendees"] .item.warned')
+    assert twice.count() == 1 and twice.locator(".warning").inner_text() == "警告：“zl-02”重复列出"
+    message = page.locator("#message").inner_text()
+    assert "3 条警告（不影响保存" in message and "缺少地点" in message  # no field of its own: in the message
+    assert page.locator(".invalid").count() == 0 and (served.content / record).read_bytes() == before
+    # amber, not the red of an error
+    colours = page.evaluate(
+        """() => [document.querySelector('.warning:not(:empty)'), document.createElement('div')].map((node) => {
+            if (!node.isConnected) { node.className = 'error'; document.body.append(node); }
+            return getComputedStyle(node).color; })"""
+    )
+    assert colours == ["rgb(138, 83, 0)", "rgb(198, 40, 40)"], colours
+    page.locator("#save").click()  # warnings never block a save
+    page.wait_for_selector("#message.good", timeout=120_000)
+    assert "- zl-02\n  - zl-04\n  - zl-08\n  - zl-02\n" in (served.content / record).read_text(encoding="utf-8")
+    assert page.locator("#warnings-box").is_visible() and "高俊杰" in page.locator("#warnings").inner_text()
+    assert page.locator('[data-key="attendees"].warned').count() == 1  # and still shown at their fields

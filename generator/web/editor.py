@@ -27,14 +27,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import parse_qs
 
-from generator.diagnostics import Severity
+from generator.diagnostics import Diagnostic, Severity
 from generator.editing import gitfile
 from generator.editing.form import choices, fields, form, new_values
 from generator.editing.roundtrip import rewrite
 from generator.editing.writeplan import Planned, UnsafePath, check_id, prove_inside, refusals
 from generator.model import COLLECTIONS
 from generator.pipeline import check
-from generator.stages.load import YAML_SUFFIXES, parse_yaml
+from generator.stages.load import YAML_SUFFIXES, RawRecord, parse_yaml
 
 PREFIX = "_zhibu/edit/"
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -298,12 +298,20 @@ class Editor:
         return Edited(collection, path.stem, path, data, "", old, body=text), old or ""
 
     def _errors(self, planned: Edited) -> list[dict[str, Any]]:
-        found = refusals(self.content, [planned]).get(planned.path, [])
-        return [{"field": d.field, "line": d.line, "message": d.message} for d in found]
+        return _problems(refusals(self.content, [planned]).get(planned.path, []))
+
+    def _warnings(self, path: Path, unsaved: RawRecord | None = None) -> list[dict[str, Any]]:
+        """What `zhibu check` warns about this file (应到 unaccounted, duplicates, incomplete
+        records), as saved or, with unsaved, as the form has it now."""
+        rel = self._rel(path)
+        found = check(self.content, include_restricted=True, unsaved=unsaved).diagnostics
+        return _problems([d for d in found if d.file == rel and d.severity is Severity.WARNING])
 
     def check(self, request: Request) -> dict[str, Any]:
         planned, _ = self._planned(request.json())
-        return {"errors": self._errors(planned)}
+        rel, lines = self._rel(planned.path), {}
+        unsaved = RawRecord(planned.collection, planned.id, rel, parse_yaml(planned.body, lines, [], rel), lines)
+        return {"errors": self._errors(planned), "warnings": self._warnings(planned.path, unsaved)}
 
     def save(self, request: Request) -> dict[str, Any]:
         payload = request.json()
@@ -320,11 +328,9 @@ class Editor:
             raise Refused("422 Unprocessable Entity", "记录有错误，未保存", errors=errors)
         epoch = self.epoch()
         _write(planned.path, planned.body, create=planned.old is None)
-        rel = self._rel(planned.path)
-        warned = [d for d in check(self.content, include_restricted=True).diagnostics if d.file == rel]
         return {
-            "file": rel,
-            "warnings": [d.text() for d in warned if d.severity is Severity.WARNING],
+            "file": self._rel(planned.path),
+            "warnings": self._warnings(planned.path),
             "base": digest(planned.body),
             **self._changes(planned.path),
             "git": gitfile.repository(planned.path) is not None,
@@ -394,6 +400,10 @@ class Edited(Planned):
     @property
     def text(self) -> str:
         return self.body
+
+
+def _problems(found: list[Diagnostic]) -> list[dict[str, Any]]:
+    return [{"field": d.field, "line": d.line, "message": d.message} for d in found]
 
 
 def _walk(described: list[dict[str, Any]], data: Any) -> Iterator[tuple[dict[str, Any], str]]:

@@ -198,29 +198,40 @@ function collect() {
   return data;
 }
 
-function showErrors(errors) {
-  for (const node of document.querySelectorAll(".invalid")) node.classList.remove("invalid");
-  for (const node of document.querySelectorAll(".error")) node.textContent = "";
-  const general = [];
-  for (const error of errors) {
-    let target = null;
-    const parts = (error.field || "").split(".");
-    while (parts.length && !target) {
-      target = document.querySelector(`[data-path="${CSS.escape(parts.join("."))}"]`);
-      parts.pop();
+// A problem check found, in words, for where it cannot be shown at its field.
+function described(problem) {
+  return problem.field ? `${problem.field}：${problem.message}` : problem.message;
+}
+
+// Errors and warnings at the field (or list entry) they name: an error in red (it blocks the
+// save), a warning in amber (advice; saving goes ahead). Those naming no field shown in the form
+// come back, as words, for the message line.
+function showProblems(errors, warnings = []) {
+  for (const node of document.querySelectorAll(".invalid, .warned")) node.classList.remove("invalid", "warned");
+  for (const node of document.querySelectorAll(".error, .warning")) node.textContent = "";
+  const general = { error: [], warning: [] };
+  for (const [kind, found] of [["error", errors], ["warning", warnings]]) {
+    for (const problem of found) {
+      let target = null;
+      const parts = (problem.field || "").split(".");
+      while (parts.length && !target) {
+        target = document.querySelector(`[data-path="${CSS.escape(parts.join("."))}"]`);
+        parts.pop();
+      }
+      // a problem of one entry of a list (attendees.3) shows at that entry, not on the whole list
+      const entry = target && !target.classList.contains("field") && target.closest(".item");
+      const holder = entry || (target && (target.classList.contains("field") ? target : target.closest(".field")));
+      if (!holder) {
+        general[kind].push(described(problem));
+        continue;
+      }
+      holder.classList.add(kind === "error" ? "invalid" : "warned");
+      let slot = holder.querySelector(`:scope > .${kind}`);
+      if (!slot) holder.append((slot = el("div", { class: kind, role: kind === "error" ? "alert" : "status" })));
+      const words = (kind === "warning" ? "警告：" : "") + problem.message;
+      slot.textContent = (slot.textContent ? slot.textContent + "；" : "") + words;
     }
-    // an error about one entry of a list (attendees.3) shows at that entry, not on the whole list
-    const entry = target && !target.classList.contains("field") && target.closest(".item");
-    const holder = entry || (target && (target.classList.contains("field") ? target : target.closest(".field")));
-    if (holder) {
-      holder.classList.add("invalid");
-      let slot = holder.querySelector(":scope > .error");
-      if (!slot) holder.append((slot = el("div", { class: "error", role: "alert" })));
-      slot.textContent = (slot.textContent ? slot.textContent + "；" : "") + error.message;
-    } else general.push(error.field ? `${error.field}：${error.message}` : error.message);
   }
-  const first = document.querySelector(".invalid");
-  if (first) first.scrollIntoView({ block: "center" });
   return general;
 }
 
@@ -233,9 +244,15 @@ function payload() {
 async function check() {
   const { ok, payload: answer } = await api("api/check", payload());
   if (!ok) return say(answer.error, "bad");
-  const general = showErrors(answer.errors);
-  if (answer.errors.length) say(["有错误，请按提示修改。", ...general].join(" "), "bad");
-  else say("没有错误。", "good");
+  const general = showProblems(answer.errors, answer.warnings);
+  const warned = answer.warnings.length
+    ? [`${answer.errors.length ? "另有" : "没有错误；有"} ${answer.warnings.length} 条警告（不影响保存，建议补全）：`, ...general.warning]
+    : [];
+  if (answer.errors.length) say(["有错误，请按提示修改。", ...general.error, ...warned].join(" "), "bad");
+  else if (warned.length) say(warned.join(" "), "warn");
+  else say("没有错误，也没有警告。", "good");
+  const first = document.querySelector(answer.errors.length ? ".invalid" : ".warned");
+  if (first) first.scrollIntoView({ block: "center" });
 }
 
 async function save() {
@@ -248,10 +265,12 @@ async function save() {
     return say(answer.error, "bad");
   }
   if (!ok) {
-    const general = showErrors(answer.errors || (answer.field ? [{ field: answer.field, message: answer.error }] : []));
-    return say([answer.error, ...general].join(" "), "bad");
+    const general = showProblems(answer.errors || (answer.field ? [{ field: answer.field, message: answer.error }] : []));
+    const first = document.querySelector(".invalid");
+    if (first) first.scrollIntoView({ block: "center" });
+    return say([answer.error, ...general.error].join(" "), "bad");
   }
-  showErrors([]);
+  showProblems([], answer.warnings);
   state.file = answer.file;
   state.base = answer.base;
   history.replaceState(null, "", `${BASE}?file=${encodeURIComponent(answer.file)}`);
@@ -260,7 +279,8 @@ async function save() {
   const idRow = $("record-id-row");
   if (idRow) idRow.remove();
   say(`已保存 content/${answer.file}。`, "good");
-  $("warnings").replaceChildren(...answer.warnings.map((text) => el("li", { text })));
+  const where = (w) => (w.line ? `第 ${w.line} 行 ` : "");
+  $("warnings").replaceChildren(...answer.warnings.map((w) => el("li", { text: where(w) + described(w) })));
   $("warnings-box").hidden = answer.warnings.length === 0;
   $("saved").hidden = false;
   // Every file the commit will carry, so nothing goes in unseen (an upload, a person added meanwhile).
