@@ -22,7 +22,7 @@ from mkdocs.plugins import BasePlugin
 from generator.model import COLLECTIONS
 from generator.pipeline import Checked, check, generate
 from generator.stages.index import FollowingIndex, IndexingError, index_site, skip_furniture
-from generator.stages.publish import owns, template_dir
+from generator.stages.publish import detach, owns, template_dir
 from generator.stages.render import page_title, text_page_title
 
 log = logging.getLogger("mkdocs.plugins.zhibu")
@@ -88,12 +88,28 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
 
     def on_files(self, files: Any, config: Any) -> Any:
         """Building a part: every file of another part counts as unchanged, so MkDocs' dirty build
-        neither reads nor writes it (pages are independent: the nav holds sections only)."""
+        neither reads nor writes it (pages are independent: the nav holds sections only).
+
+        A static file MkDocs is about to copy is removed first: in an incremental build the
+        site is a hard-link clone of the previous one, never to be written through (`detach`)."""
         if self.share is not None:
             for file in files:
                 if not owns(file.src_uri, *self.share):
                     file.is_modified = _unchanged
+        for file in files:
+            if not file.is_documentation_page() and file.is_modified():
+                detach(file.abs_dest_path)
         return files
+
+    def on_post_page(self, output: str, page: Any, config: Any) -> str:
+        detach(page.file.abs_dest_path)  # written next, and perhaps a link into the previous site
+        return output
+
+    def on_post_template(self, output: str, template_name: str, config: Any) -> str:
+        target = Path(config.site_dir) / template_name  # 404.html, sitemap.xml (and its .gz)
+        detach(target)
+        detach(f"{target}.gz")
+        return output
 
     def on_post_build(self, config: Any) -> None:
         if self.share is not None:

@@ -145,6 +145,53 @@ def test_one_record_changed_gives_the_site_of_a_cold_build(tmp_path: Path) -> No
     assert differences(tree(site), tree(cold)) == []
 
 
+def _snapshot(site: Path, keep: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file of site: its inode and bytes; keep holds a hard link to each (so its inode,
+    and what is in it, outlives the site)."""
+    found = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(site).as_posix()
+            found[rel] = (path.stat().st_ino, path.read_bytes())
+            (keep / rel).parent.mkdir(parents=True, exist_ok=True)
+            (keep / rel).hardlink_to(path)
+    return found
+
+
+def _retitle(content: Path, title: str) -> None:
+    changed = content / "meetings/m05.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("第5次支委会", title), encoding="utf-8")
+
+
+@pytest.mark.usefixtures("fixed_build_date")
+def test_an_incremental_build_never_writes_into_the_previous_site(tmp_path: Path) -> None:
+    """The new site starts as a hard-link clone of the previous one: nothing is copied, and no
+    file the two share is ever written through, whether the build fails or succeeds."""
+    dangling = {"pages/about.md": "# 关于\n\n见[不存在的页面](missing.md)。\n"}
+    content = write_archive(tmp_path, {**MEETINGS, **dangling})
+    site, keep = tmp_path / "site", tmp_path / "keep"
+    build = ("build", "--content", content, "--site", site, "--today", "2023-03-31", "--jobs", "1")
+    assert zhibu(*build).returncode == 0
+    before = _snapshot(site, keep)
+    _retitle(content, "第5次支委会（改）")
+    failed = zhibu(*build, "--check-links")  # fails after MkDocs wrote the changed pages
+    assert failed.returncode == 1 and "原有站点保持不变" in failed.stderr, failed.stdout + failed.stderr
+    assert {rel: (p.stat().st_ino, p.read_bytes()) for rel, p in _files(site).items()} == before
+    assert zhibu(*build).returncode == 0
+    after = _files(site)
+    assert "第5次支委会（改）" in after["meetings/m05/index.html"].read_text(encoding="utf-8")
+    assert {rel: (keep / rel).read_bytes() for rel in before} == {rel: body for rel, (_, body) in before.items()}
+    shared = [rel for rel, path in after.items() if rel in before and path.stat().st_ino == before[rel][0]]
+    assert "meetings/m01/index.html" in shared  # an unchanged page is the previous site's file, not a copy
+    # Pages, templates and static files (the meetings ledger) MkDocs wrote again are new files.
+    assert not {"meetings/m05/index.html", "sitemap.xml", "ledgers/files/会议.xlsx"} & set(shared)
+    assert after["ledgers/files/会议.xlsx"].read_bytes() != before["ledgers/files/会议.xlsx"][1]
+
+
+def _files(site: Path) -> dict[str, Path]:
+    return {p.relative_to(site).as_posix(): p for p in sorted(site.rglob("*")) if p.is_file()}
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

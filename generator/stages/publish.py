@@ -18,7 +18,7 @@ import stat
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -145,7 +145,9 @@ def readable_by_all(root: Path) -> None:
     mask = current_umask()
     folder_mode, file_mode = 0o777 & ~mask, 0o666 & ~mask
     for path, mode in ((root, folder_mode), *_entries(root, folder_mode, file_mode)):
-        if stat.S_IMODE(path.lstat().st_mode) != mode:
+        info = path.lstat()
+        # A file linked from the previous site has its mode already (reuse_previous checks the umask).
+        if stat.S_IMODE(info.st_mode) != mode and (stat.S_ISDIR(info.st_mode) or info.st_nlink == 1):
             path.chmod(mode)
 
 
@@ -306,16 +308,18 @@ def is_current(site_dir: Path, key: str, inputs: str) -> bool:
 
 
 def reuse_previous(site_dir: Path, staging: Path, key: str, docs: set[str]) -> bool:
-    """Start staging from a copy of the previous site when it was built the same way.
+    """Start staging from a clone of the previous site when it was built the same way.
 
-    MkDocs then rebuilds only pages whose Markdown is newer than their HTML (its dirty
-    mode); compare-before-write keeps unchanged Markdown old. Pages whose source is
-    gone are removed. The previous site itself is never touched.
+    The clone's files are hard links to the previous site's (`link_clone`): no page is
+    copied. MkDocs then rebuilds only pages whose Markdown is newer than their HTML (its
+    dirty mode); compare-before-write keeps unchanged Markdown old. Pages whose source is
+    gone are removed. The previous site itself is never touched: every writer into staging
+    replaces a file instead of writing into it (`detach`).
     """
     state = _state(site_dir)
-    if state.get("key") != key:
-        return False
-    shutil.copytree(site_dir, staging, symlinks=True, dirs_exist_ok=True)
+    if state.get("key") != key or not str(state.get("inputs", "")).endswith(f":{current_umask():o}"):
+        return False  # another umask: the modes of the linked files would have to change
+    link_clone(site_dir, staging)
     for gone in set(state.get("docs", [])) - docs:
         path = staging / output_of(gone)
         path.unlink(missing_ok=True)
@@ -327,4 +331,34 @@ def reuse_previous(site_dir: Path, staging: Path, key: str, docs: set[str]) -> b
 
 def record_state(staging: Path, key: str, docs: set[str], inputs: str) -> None:
     state = {"key": key, "inputs": f"{inputs}:{current_umask():o}", "docs": sorted(docs)}
+    detach(staging / STATE)
     (staging / STATE).write_text(json.dumps(state), encoding="utf-8")
+
+
+def link_clone(source: Path, target: Path) -> int:
+    """Make target hold the files of source as hard links (a copy where links are not
+    possible); returns the number of files. Folders are made anew, so only files are shared."""
+    count = 0
+    target.mkdir(parents=True, exist_ok=True)
+    with os.scandir(source) as entries:
+        for entry in entries:
+            dest = target / entry.name
+            if entry.is_dir(follow_symlinks=False):
+                count += link_clone(Path(entry.path), dest)
+                continue
+            if entry.is_symlink():
+                os.symlink(os.readlink(entry.path), dest)
+            else:
+                try:
+                    os.link(entry.path, dest)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(entry.path, dest)
+            count += 1
+    return count
+
+
+def detach(path: str | os.PathLike[str]) -> None:
+    """Remove a file about to be written: in a staged site it may be a hard link to the
+    previous site's file, which must never be written through."""
+    with suppress(FileNotFoundError):
+        os.unlink(path)
