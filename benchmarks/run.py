@@ -2,10 +2,12 @@
 
     python benchmarks/run.py                                  # 1,000 and 10,000 records
     python benchmarks/run.py --sizes 1000,10000,20000 --out benchmarks/out
+    python benchmarks/run.py --sizes 1000,10000,20000 --jobs-at 1000,10000   # about 45 min idle
 
 For each size it writes a synthetic archive (benchmarks/synth.py) and measures, each
 command in a fresh process: `zhibu check` (first run and with its cache), `zhibu build`
-cold (with 1, 2 and 4 worker processes), with nothing changed and after one record changed, the seconds from saving a
+cold (with the default --jobs; with 1, 2 and 4 worker processes at the sizes of --jobs-at,
+all sizes unless given), with nothing changed and after one record changed, the seconds from saving a
 record to `zhibu serve` showing it (benchmarks/serve_latency.py), and the peak memory
 (largest process, Pagefind included). The floors come from the same run: the bare
 yaml.CSafeLoader parse of the same files, a plain `mkdocs build` of the same generated
@@ -161,7 +163,7 @@ def load() -> str:
     return " ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
-def measure(size: int, work: Path) -> dict[str, object]:
+def measure(size: int, work: Path, jobs: tuple[int, ...]) -> dict[str, object]:
     from serve_latency import latencies
     from synth import generate
 
@@ -182,11 +184,11 @@ def measure(size: int, work: Path) -> dict[str, object]:
     shutil.rmtree(root / ".zhibu", ignore_errors=True)
     result["check_first"] = zhibu("check", "--content", str(content), *today)
     result["check"] = zhibu("check", "--content", str(content), *today)
-    for jobs in JOBS:  # cold: no site, no generated docs, no check cache
+    for count in sorted({*jobs, default_jobs()}):  # cold: no site, no generated docs, no check cache
         shutil.rmtree(root / ".zhibu", ignore_errors=True)
         shutil.rmtree(site, ignore_errors=True)
-        result[f"cli_cold_{jobs}"] = zhibu(*build, "--jobs", str(jobs))
-    result["cli_cold"] = result.get(f"cli_cold_{default_jobs()}") or zhibu(*build)
+        result[f"cli_cold_{count}"] = zhibu(*build, "--jobs", str(count))
+    result["cli_cold"] = result[f"cli_cold_{default_jobs()}"]
     docs = root / ".zhibu" / "docs"
     before = {p: p.stat().st_mtime_ns for p in docs.rglob("*.md")}
     result["cli_unchanged"] = zhibu(*build)
@@ -233,7 +235,7 @@ def issue_table(results: dict[str, dict[str, Any]]) -> str:
     row("`zhibu build`, cold", lambda r: f"{r['cli_cold'][0]:.1f} s", "≤ 90 s at 10k, linear growth")
     row(
         f"`zhibu build`, cold, --jobs {' / '.join(map(str, JOBS))}",
-        lambda r: " / ".join(f"{r[f'cli_cold_{j}'][0]:.1f}" for j in JOBS) + " s",
+        lambda r: " / ".join(f"{r[f'cli_cold_{j}'][0]:.1f}" if f"cli_cold_{j}" in r else "–" for j in JOBS) + " s",
         f"default --jobs: {default_jobs()} (cores)",
     )
     row(
@@ -299,6 +301,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument(
+        "--jobs-at",
+        metavar="SIZES",
+        help="sizes at which cold builds are also timed with --jobs 1, 2 and 4 (default: every size); "
+        "the other sizes time the default --jobs only",
+    )
     parser.add_argument("--inner", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
@@ -306,9 +314,11 @@ def main() -> None:
         return
     args.out.mkdir(parents=True, exist_ok=True)
     results = {}
-    for size in (int(s) for s in args.sizes.split(",")):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    compared = sizes if args.jobs_at is None else [int(s) for s in args.jobs_at.split(",") if s]
+    for size in sizes:
         print(f"… {size} records", file=sys.stderr)
-        results[str(size)] = measure(size, args.out)
+        results[str(size)] = measure(size, args.out, JOBS if size in compared else ())
         (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(issue_table(results))
     print()
