@@ -24,8 +24,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from generator.model import COLLECTIONS
-
 log = logging.getLogger("zhibu")
 
 PACKAGED_CONFIG = "mkdocs.yml"
@@ -187,11 +185,10 @@ def run_mkdocs(
 
 
 def owns(doc: str, part: int, parts: int) -> bool:
-    """Whether part (of parts) builds docs file doc: record pages are spread over the parts by a
-    stable hash of their path; every other file (index pages, ledgers, assets) is part 0's."""
-    folder, _, name = doc.partition("/")
-    record = folder in COLLECTIONS and "/" not in name and name.endswith(".md") and name != "index.md"
-    return part == (zlib.crc32(doc.encode()) % parts if record else 0)
+    """Whether part (of parts) builds docs file doc: pages are spread over the parts by a stable
+    hash of their path (listings, ledgers and books as well as records, so the parts take about
+    the same time); every other file (assets, attachments) is part 0's, which copies them."""
+    return part == (zlib.crc32(doc.encode()) % parts if doc.endswith(".md") else 0)
 
 
 def default_jobs() -> int:
@@ -201,14 +198,14 @@ def default_jobs() -> int:
 def run_mkdocs_parallel(
     config_file: Path, docs_dir: Path, site_dir: Path, setup: Callable[[Any], None], jobs: int
 ) -> None:
-    """A cold `mkdocs build` in `jobs` processes over disjoint parts of the record pages, then
-    one Pagefind run over the whole site.
+    """A cold `mkdocs build` in `jobs` processes over disjoint parts of the pages, then one
+    Pagefind run over the whole site.
 
-    This process builds part 0 (with everything that is not a record page) into site_dir;
-    each other part is built by a forked process into its own folder, and its pages are
-    moved in. Every part is a dirty MkDocs build in which other parts' files count as
-    unchanged (the zhibu plugin's on_files), so the pages are byte for byte those of a
-    single-process build. Without fork (Windows), one process builds everything.
+    This process builds part 0 (with every file that is not a page) into site_dir; each
+    other part is built by a forked process into its own folder, and its pages are moved in.
+    Every part is a dirty MkDocs build in which other parts' files count as unchanged (the
+    zhibu plugin's on_files), so the pages are byte for byte those of a single-process build.
+    Without fork (Windows), one process builds everything.
     """
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, None))
@@ -227,11 +224,13 @@ def run_mkdocs_parallel(
             worker.join()
         if any(worker.exitcode for worker in workers):
             raise RuntimeError("MkDocs 并行生成页面失败")
-        for folder in folders:
-            for page in sorted(folder.glob("*/*/index.html")):
-                target = site_dir / page.relative_to(folder)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(page, target)
+        pages = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+        for part, folder in enumerate(folders, start=1):
+            for doc in pages:
+                if owns(doc, part, jobs) and (folder / output_of(doc)).is_file():
+                    target = site_dir / output_of(doc)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(folder / output_of(doc), target)
         config.plugins["zhibu"].index(site_dir)
     finally:
         for worker in workers:
