@@ -20,7 +20,7 @@ import html
 import posixpath
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -38,10 +38,13 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 EXAMPLE_PATH = "files/2023/签到表.pdf"
 
 
+@lru_cache(maxsize=1 << 16)
 def link_problem(url: str, *, image: bool, base: str = "") -> str | None:
     """Why url may not be a link (or image) target in record text, in Chinese; None when it may.
 
-    base is the folder (site-relative, POSIX) that relative paths start from.
+    base is the folder (site-relative, POSIX) that relative paths start from. Remembered: the
+    generated pages repeat the same few thousand links (people, orgs, listings) tens of
+    thousands of times.
     """
     what = "图片" if image else "链接"
     shown = quoted(url)
