@@ -237,27 +237,38 @@ def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], 
     # Each frame: (container, loc, pending key or None).
     stack: list[list[Any]] = []
     documents = 0
+    # The parser's events pulled directly (yaml.parse wraps the same calls in a generator):
+    # this loop runs once per key and value of every record, the bulk of a first `zhibu check`.
+    loader = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.DocumentStartEvent):
+        while (event := loader.get_event()) is not None:
+            kind = type(event)
+            if kind in _NODE_EVENTS:
+                _node(event, kind is yaml.ScalarEvent, stack, root, lines, diagnostics, rel)
+            elif kind in _END_EVENTS:
+                stack.pop()
+            elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise _YamlProblem(event.start_mark.line + 1, "一个文件只能写一条记录（发现多个 YAML 文档）")
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is yaml.AliasEvent:
                 raise _YamlProblem(event.start_mark.line + 1, "不支持 YAML 锚点和别名（& 和 *）")
-            elif isinstance(event, yaml.NodeEvent):
-                _node(event, stack, root, lines, diagnostics, rel)
-            elif isinstance(event, yaml.CollectionEndEvent):
-                stack.pop()
     except yaml.YAMLError as exc:
         raise _YamlProblem(*describe(exc, text)) from None
+    finally:
+        loader.dispose()
     if not root:
         raise _YamlProblem(1, "文件为空")
     return root[0]
 
 
+_NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent})
+_END_EVENTS = frozenset({yaml.MappingEndEvent, yaml.SequenceEndEvent})
+
+
 def _node(
     event: Any,
+    is_scalar: bool,
     stack: list[list[Any]],
     root: list[Any],
     lines: dict[Loc, int],
@@ -268,7 +279,6 @@ def _node(
     tag = event.tag
     if tag is not None and tag not in _SAFE_TAGS:
         raise _YamlProblem(line, f"不支持的 YAML 标签 {tag}")
-    is_scalar = isinstance(event, yaml.ScalarEvent)
     if is_scalar:
         plain = not event.style and tag is None
         value: Any = None if plain and _NULL.match(event.value) else event.value
