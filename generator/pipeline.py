@@ -70,14 +70,14 @@ def check(
     done = _timed(timings, "load", progress)
     cache = WorkCache(cache_dir(content_dir))
     content = load(content_dir, cache)
-    cache.save()
     if unsaved is not None:
         content = _laid_over(content, unsaved)
     done()
     done = _timed(timings, "validate", progress)
     validated, problems = validate(content.records, age=_age(content))
     allowlist = validated.archive.data.pii_allowlist if validated.archive else []
-    problems += privacy.scan(content.records, content.pages, allowlist)
+    problems += privacy.scan(content.records, content.pages, allowlist, cache, content.sources)
+    cache.save()
     done()
     done = _timed(timings, "resolve", progress)
     full, more = resolve(validated, content)

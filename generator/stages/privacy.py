@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.diagnostics import Diagnostic, error, warning
+from generator.stages.cache import WorkCache
 from generator.stages.load import Loc, Page, RawRecord
 
 _ID_CARD = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
@@ -47,24 +48,49 @@ def findings(text: str, allowed: frozenset[str]) -> Iterator[tuple[bool, str]]:
             yield False, f"疑似住址“{match.group()}”，确需公开请加入 archive.yaml 的 pii_allowlist"
 
 
-def scan(records: list[RawRecord], pages: list[Page], allowlist: list[str]) -> list[Diagnostic]:
+def scan(
+    records: list[RawRecord],
+    pages: list[Page],
+    allowlist: list[str],
+    cache: WorkCache | None = None,
+    sources: dict[str, bytes] | None = None,
+) -> list[Diagnostic]:
+    """Every personal identifier in records and pages. With a cache and the records' source
+    digests (Content.sources), a record file scanned before with the same allowlist is not
+    scanned again."""
     allowed = frozenset(allowlist)
     found: list[Diagnostic] = []
+    allowed_key = "\0".join(sorted(allowed))
     for record in records:
-        strings = list(_strings(record.data, ()))
-        # No pattern matches across a line break: one pass over the record's text finds
-        # whether any of its values needs looking at.
-        if not any(findings("\n".join(text for _, text in strings), allowed)):
+        digest = (sources or {}).get(record.file)
+        if cache is None or digest is None:
+            found += _record_findings(record, allowed)
             continue
-        for loc, text in strings:
-            field = ".".join(map(str, loc))
-            for is_error, message in findings(text, allowed):
-                make = error if is_error else warning
-                found.append(make(record.file, record.line(loc), field, message))
+        plain = cache.get(
+            f"privacy {record.file}",
+            f"{digest.hex()}\0{allowed_key}",
+            lambda record=record: [d.plain() for d in _record_findings(record, allowed)],
+        )
+        found += [Diagnostic.from_plain(d) for d in plain]
     for page in pages:
         for number, line in enumerate(page.text.split("\n"), start=1):
             for is_error, message in findings(line, allowed):
                 found.append((error if is_error else warning)(page.file, number, "", message))
+    return found
+
+
+def _record_findings(record: RawRecord, allowed: frozenset[str]) -> list[Diagnostic]:
+    strings = list(_strings(record.data, ()))
+    # No pattern matches across a line break: one pass over the record's text finds
+    # whether any of its values needs looking at.
+    if not any(findings("\n".join(text for _, text in strings), allowed)):
+        return []
+    found = []
+    for loc, text in strings:
+        field = ".".join(map(str, loc))
+        for is_error, message in findings(text, allowed):
+            make = error if is_error else warning
+            found.append(make(record.file, record.line(loc), field, message))
     return found
 
 

@@ -53,6 +53,7 @@ class Archive:
     include_restricted: bool = True
     people_by_name: dict[str, list[str]] = field(default_factory=dict)
     history: dict[str, Change] = field(default_factory=dict)  # content-relative path -> last commit
+    attached: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # record key -> its attachments
 
     def get(self, collection: str, ref: str | None) -> Record | None:
         if ref is None:
@@ -273,6 +274,8 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
         for loc, value, marker in marked_values(record):
             if isinstance(marker, Attachment):
                 _check_attachment(record, loc, value, content.files, diagnostics)
+                if linked and record.collection != "archive":
+                    archive.attached.setdefault(record.key, []).append(str(value))
                 continue
             if isinstance(marker, MarkdownSyntax):
                 diagnostics.extend(_check_links(record.file, record.line(*loc), ".".join(map(str, loc)), value))
@@ -287,18 +290,8 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
     _check_aliases(archive, diagnostics)
     _check_memberships(archive, diagnostics)
     _check_meetings(archive, diagnostics)
-    archive.files = _attachments(archive.records)
+    archive.files = {file for files in archive.attached.values() for file in files}
     return (archive if validated.archive is not None else None), diagnostics
-
-
-def _attachments(records: dict[str, dict[str, Record]]) -> set[str]:
-    return {
-        str(value)
-        for c in records.values()
-        for r in c.values()
-        for _, value, marker in marked_values(r)
-        if isinstance(marker, Attachment)
-    }
 
 
 def published(archive: Archive) -> Archive:
@@ -308,15 +301,17 @@ def published(archive: Archive) -> Archive:
     }
     records = {name: {i: r for i, r in pool.items() if r.key not in hidden} for name, pool in archive.records.items()}
     links = [lk for lk in archive.links if lk.source not in hidden and lk.target not in hidden]
+    attached = {key: files for key, files in archive.attached.items() if key not in hidden}
     return Archive(
         archive.info,
         records,
         links,
         archive.pages,
-        _attachments(records),
+        {file for files in attached.values() for file in files},
         False,
         archive.people_by_name,
         archive.history,
+        attached,
     )
 
 

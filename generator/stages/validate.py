@@ -133,9 +133,9 @@ def _valid_fields(model: type[Model], data: dict[str, Any], exc: ValidationError
 def _drop_empty(value: Any) -> Any:
     """An empty value (`field:`) means the field is not given."""
     if isinstance(value, dict):
-        return {k: _drop_empty(v) for k, v in value.items() if v is not None}
+        return {k: _drop_empty(v) if isinstance(v, dict | list) else v for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_drop_empty(v) for v in value]
+        return [_drop_empty(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 
