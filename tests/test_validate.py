@@ -320,7 +320,7 @@ def test_expected_member_not_accounted_is_a_warning(tmp_path: Path) -> None:
     body = OK_MEETING.replace("type: 支委会", "type: 党员大会") + COMPLETE
     found = diagnostics_of(tmp_path, {"meetings/m1.yaml": body})
     [w] = found
-    assert (w.severity, w.field) == ("warning", "attendees") and "李娜" in w.message
+    assert (w.severity, w.field, w.message) == ("warning", "attendees", "应到人员既不在实到也不在缺席中：李娜（li）")
 
 
 def test_committee_is_expected_at_a_committee_meeting(tmp_path: Path) -> None:
@@ -361,8 +361,8 @@ def test_a_chinese_field_label_as_key_suggests_its_field(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("people", "message"),
     [
-        ("host: li\nrecorder: zhang\nabsent:\n  - person: li\n    reason: 出差\n", "主持人“李娜”同时列在缺席中"),
-        ("host: zhang\nrecorder: 李娜\n", "记录人“李娜”不在实到人员或列席中"),
+        ("host: li\nrecorder: zhang\nabsent:\n  - person: li\n    reason: 出差\n", "主持人李娜（li）同时列在缺席中"),
+        ("host: zhang\nrecorder: 李娜\n", "记录人李娜（li）不在实到人员或列席中"),
     ],
 )
 def test_host_or_recorder_not_there_is_a_warning(tmp_path: Path, people: str, message: str) -> None:

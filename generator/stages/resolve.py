@@ -465,17 +465,22 @@ def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
                             meeting.file,
                             meeting.line("attendees", i),
                             f"attendees.{i}",
-                            f"“{person.data.name}”当天不是应到人员，按列席处理，不计入出席率",
+                            f"{who(person)}当天不是应到人员，按列席处理，不计入出席率",
                         )
                     )
         if att.unaccounted:
-            names = "、".join(archive.records["people"][p].data.name for p in att.unaccounted)
+            names = "、".join(who(archive.records["people"][p]) for p in att.unaccounted)
             diagnostics.append(
                 warning(
                     meeting.file, meeting.line("attendees"), "attendees", f"应到人员既不在实到也不在缺席中：{names}"
                 )
             )
         diagnostics.extend(_presiding_absent(archive, meeting, att))
+
+
+def who(person: Record) -> str:
+    """A person as check's messages name them: 姓名（编号）, clear with homonyms and without a lookup."""
+    return f"{person.data.name}（{person.id}）"
 
 
 def _presiding_absent(archive: Archive, meeting: Record, att: Attendance) -> Iterator[Diagnostic]:
@@ -488,8 +493,7 @@ def _presiding_absent(archive: Archive, meeting: Record, att: Attendance) -> Ite
         person = archive.get("people", getattr(data, key))
         if person is None:
             continue
-        name = person.data.name
         if person.id in absent:
-            yield warning(meeting.file, meeting.line(key), key, f"{label}“{name}”同时列在缺席中，请核对")
+            yield warning(meeting.file, meeting.line(key), key, f"{label}{who(person)}同时列在缺席中，请核对")
         elif data.attendees and person.id not in present:
-            yield warning(meeting.file, meeting.line(key), key, f"{label}“{name}”不在实到人员或列席中，请核对")
+            yield warning(meeting.file, meeting.line(key), key, f"{label}{who(person)}不在实到人员或列席中，请核对")
