@@ -290,6 +290,7 @@ def build_command(
         if plugin is None:
             raise click.ClickException("mkdocs.yml 的 plugins 中缺少 zhibu")
         plugin.checked, plugin.generated, plugin.page_count = checked, True, page_count
+        plugin.jobs = jobs
         reporter.stage("mkdocs")
 
     try:

@@ -41,6 +41,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.page_count = 0
         self.indexed = 0
         self.index_seconds = 0.0
+        self.jobs = 0  # Pagefind processes at a time (0: one a core); the CLI passes its --jobs
         self.generated = False  # the CLI writes the Markdown itself before the build
         self.serving = False
         self.share: tuple[int, int] | None = None  # (part, parts): this process builds only its part
@@ -123,7 +124,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
     def index(self, site_dir: Path) -> None:
         start = time.perf_counter()
         try:
-            self.indexed = index_site(site_dir)
+            self.indexed = index_site(site_dir, jobs=self.jobs)
         except IndexingError as exc:
             raise PluginError(str(exc)) from exc
         self.index_seconds = time.perf_counter() - start

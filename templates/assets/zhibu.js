@@ -416,8 +416,13 @@
   function openEngine() {
     engine = engine || (async () => {
       const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
-      await pagefind.options({ excerptLength: 40, baseUrl: siteRoot.pathname });
+      const options = { excerptLength: 40, baseUrl: siteRoot.pathname };
+      await pagefind.options(options);
       await pagefind.init();
+      // A large archive's index comes in shards (generator/stages/index.py): the first is the one
+      // imported above, the others are merged into it and searched with it.
+      const { shards = [] } = (await fetchJson("pagefind/zhibu-shards.json")) || {};
+      await Promise.all(shards.map((folder) => pagefind.mergeIndex(new URL(`pagefind/${folder}/`, siteRoot).href, { ...options })));
       const vocab = (await fetchJson("search/keys/vocab.json")) || { dates: [], years: [], filters: [], terms: {} };
       return { pagefind, vocab };
     })();
