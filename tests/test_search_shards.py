@@ -104,6 +104,9 @@ def test_a_multi_shard_index_finds_the_new_text_and_forgets_the_old(page: Any, s
         run_search(page, url, "窑炉检修")  # in the old summary of m05, in the deleted m07 and in the new m13
         all_results(page)
         found, status = _full(page), page.inner_text(".zhibu-search__status")
+        # Without words, newest first across the shards (each shard sorts only its own pages).
+        newest = run_search(page, url, 类型="会议")
+    assert newest == [f"/meetings/m{n:02}/" for n in range(13, 0, -1) if n != 7], newest
     expected = {f"/meetings/m{n:02}/" for n in range(1, 14) if n not in (5, 7)}
     assert set(found) == expected and len(found) == len(expected), found
     assert _found_count(status) == len(expected), status

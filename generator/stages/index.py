@@ -77,7 +77,8 @@ class IndexingError(RuntimeError):
 # 10,000), so a large archive is indexed as several shards, each a whole Pagefind bundle, which
 # the browser merges (Pagefind's mergeIndex). ZHIBU_SHARD_PAGES sets another size (tests use it).
 SHARD_PAGES = 2500
-MANIFEST = "zhibu-shards.json"  # in the index folder: the shards' folders for the browser, their digests for us
+# In the index folder: the shards' folders and sizes for the browser (zhibu.js), their digests for the next build.
+MANIFEST = "zhibu-shards.json"
 NEXT_INDEX = ".pagefind.next"
 PAGEFIND_VERSION = metadata.version("pagefind")  # another Pagefind indexes every shard again
 
@@ -141,7 +142,11 @@ def index_site(site_dir: Path, subdir: str = "pagefind", background: bool = Fals
                 _link_tree(current / shard.folder, work / shard.folder, nested=shard.folder == "")
         with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(fresh)))) as pool:
             list(pool.map(lambda shard: _index_shard(site_dir, shard, work, background), fresh))
-        manifest = {"shards": [s.folder for s in shards[1:]], "digests": {s.folder: s.digest for s in shards}}
+        manifest = {
+            "shards": [s.folder for s in shards[1:]],
+            "pages": {s.folder: len(s.pages) for s in shards},
+            "digests": {s.folder: s.digest for s in shards},
+        }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
         old = site_dir / ".pagefind.old"
         shutil.rmtree(old, ignore_errors=True)

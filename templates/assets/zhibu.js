@@ -421,22 +421,28 @@
       await pagefind.init();
       // A large archive's index comes in shards (generator/stages/index.py): the first is the one
       // imported above, the others are merged into it and searched with it.
-      const { shards = [] } = (await fetchJson("pagefind/zhibu-shards.json")) || {};
-      await Promise.all(shards.map((folder) => pagefind.mergeIndex(new URL(`pagefind/${folder}/`, siteRoot).href, { ...options })));
+      // Sorted by date, each shard scores a result by its place among the shard's own pages: weighing
+      // a shard by its size puts places of different shards on one scale (see settleOrder).
+      const { shards = [], pages = {} } = (await fetchJson("pagefind/zhibu-shards.json")) || {};
+      const largest = Math.max(1, ...Object.values(pages));
+      const weight = (folder) => largest / (pages[folder] || largest);
+      if (shards.length) await pagefind.options({ indexWeight: weight("") });
+      await Promise.all(shards.map((folder) =>
+        pagefind.mergeIndex(new URL(`pagefind/${folder}/`, siteRoot).href, { ...options, indexWeight: weight(folder) })));
       const vocab = (await fetchJson("search/keys/vocab.json")) || { dates: [], years: [], filters: [], terms: {} };
-      return { pagefind, vocab };
+      return { pagefind, vocab, sharded: shards.length > 0 };
     })();
     return engine;
   }
 
   // What the query means, the key matches and Pagefind's candidates, sorted into the lists to show.
-  async function find({ pagefind, vocab }, query, chosen) {
+  async function find({ pagefind, vocab, sharded }, query, chosen) {
     const understood = understand(query, vocab);
     const words = understood.words.map(normalise).filter(Boolean);
     const filters = combine(chosen, understood.filters);
     const text = understood.words.join(" ");
     const [keys, { search, used }] = await Promise.all([keyCandidates(words, filters), fullText(pagefind, text, filters)]);
-    const found = { named: words.length ? [] : understood.named, keys, results: search.results, words,
+    const found = { named: words.length ? [] : understood.named, keys, results: search.results, words, sharded: !words.length && sharded,
       checked: 0, seen: new Set(), keyHits: new Map(), full: [], partial: [], unchecked: 0 };
     await readBatch(found);
     return { text, search, used, found };
@@ -509,6 +515,18 @@
     found.full.push(...rest.filter((r) => r.list === "full").sort(newest));
     found.partial.push(...rest.filter((r) => r.list === "partial" && r.share >= PARTIAL).sort((a, b) => b.share - a.share || newest(a, b)));
     found.unchecked = found.keys.unread.length + results.length - found.checked;
+  }
+
+  // Without words the results come newest first, but from a sharded index only nearly so (each
+  // shard is sorted on its own): the next items to show are put in date order over twice a page.
+  async function settleOrder(found, from) {
+    const first = found.full.findIndex((item) => item.result);
+    if (first < 0) return;
+    const start = Math.max(from, first);
+    const window = found.full.slice(start, start + 2 * PAGE_SIZE);
+    const days = await Promise.all(window.map(async (item) => ((await item.result.data()).meta || {}).day || ""));
+    const order = window.map((item, i) => [item, days[i]]).sort((a, b) => b[1].localeCompare(a[1]));
+    found.full.splice(start, window.length, ...order.map(([item]) => item));
   }
 
   // What a listed item shows: link, title, a line of date, org and type, and an excerpt.
@@ -658,6 +676,7 @@
       if (found.unchecked && found.full.length - lists.full.children.length < PAGE_SIZE && lists.partial.children.length + lists.full.children.length) {
         await readBatch(found);
       }
+      if (found.sharded) await settleOrder(found, lists.full.children.length);
       const slice = waiting().slice(0, PAGE_SIZE);
       const shown = await Promise.all(slice.map(describe));
       if (mine !== generation) return;
