@@ -73,8 +73,8 @@ class IndexingError(RuntimeError):
 
 
 # Record pages a Pagefind process indexes at most. Its peak memory grows faster than the pages
-# (measured on synthetic records: 97 MB at 1,000, 160 MB at 2,500, 382 MB at 5,000, 967 MB at
-# 10,000), so a large archive is indexed as several shards, each a whole Pagefind bundle, which
+# (measured on synthetic records: 97 MB at 1,000, 160 MB at 2,500, 382 MB at 5,000, 706-967 MB
+# at 10,000), so a large archive is indexed as several shards, each a whole Pagefind bundle, which
 # the browser merges (Pagefind's mergeIndex). ZHIBU_SHARD_PAGES sets another size (tests use it).
 SHARD_PAGES = 2500
 # In the index folder: the shards' folders and sizes for the browser (zhibu.js), their digests for the next build.
@@ -121,16 +121,16 @@ def plan_shards(site_dir: Path) -> list[Shard]:
     return shards
 
 
-def index_site(site_dir: Path, subdir: str = "pagefind", background: bool = False, jobs: int = 0) -> int:
-    """Index the record pages of site_dir into site_dir/subdir; returns the number of pages indexed.
+def index_site(site_dir: Path, background: bool = False, jobs: int = 0) -> int:
+    """Index the record pages of site_dir into site_dir/pagefind; returns the number of pages indexed.
 
-    Each shard whose pages are unchanged since the index in site_dir/subdir was made keeps its
+    Each shard whose pages are unchanged since the index in site_dir/pagefind was made keeps its
     index (its files linked, never rewritten); the others are indexed again, up to `jobs` Pagefind
     processes at a time (default: the number of cores). The new index is assembled beside the old
     one and then replaces it whole. In the background, Pagefind runs at a lower priority (POSIX),
     so it never slows the rebuild of a page."""
     shards = plan_shards(site_dir)
-    current = site_dir / subdir
+    current = site_dir / "pagefind"
     kept = _kept_digests(current)
     fresh = [shard for shard in shards if kept.get(shard.folder) != shard.digest]
     work = site_dir / NEXT_INDEX
@@ -160,7 +160,7 @@ def index_site(site_dir: Path, subdir: str = "pagefind", background: bool = Fals
 
 
 def _kept_digests(index_dir: Path) -> dict[str, str]:
-    """The digests of the shards of an earlier index, when all its shards are there."""
+    """The digests of the shards of an earlier index whose folders are still there."""
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
