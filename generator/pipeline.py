@@ -63,12 +63,18 @@ def check(
     today: date | None = None,
     progress: Progress | None = None,
     unsaved: RawRecord | None = None,
+    cache: WorkCache | None = None,
 ) -> Checked:
     """Every problem of the records under content_dir and, without errors, the archive and its
-    views; unsaved is a record the editor has not written yet, checked in place of its file."""
+    views; unsaved is a record the editor has not written yet, checked in place of its file.
+    With `cache`, a long-lived process keeps the work cache in memory (and saves it itself)."""
     timings: dict[str, float] = {}
     done = _timed(timings, "load", progress)
-    cache = WorkCache(cache_dir(content_dir))
+    kept = cache is not None
+    if cache is None:
+        cache = WorkCache(cache_dir(content_dir))
+    else:
+        cache.rotate()
     content = load(content_dir, cache)
     if unsaved is not None:
         content = _laid_over(content, unsaved)
@@ -77,7 +83,8 @@ def check(
     validated, problems = validate(content.records, age=_age(content))
     allowlist = validated.archive.data.pii_allowlist if validated.archive else []
     problems += privacy.scan(content.records, content.pages, allowlist, cache, content.sources)
-    cache.save()
+    if not kept:
+        cache.save()
     done()
     done = _timed(timings, "resolve", progress)
     full, more = resolve(validated, content)

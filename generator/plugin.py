@@ -1,7 +1,9 @@
 """The MkDocs face of the pipeline: `mkdocs build` at the repo root runs zhibu.
 
 on_config checks the archive and writes the generated Markdown into docs_dir;
-on_serve watches the content dir so saving a record rebuilds the preview.
+on_serve watches the content dir so saving a record rebuilds the preview. When
+previewing, a save first builds only the saved records' pages (`first`); the
+server shows them, then builds the rest from the same check (`rest`).
 """
 
 from __future__ import annotations
@@ -21,13 +23,15 @@ from mkdocs.plugins import BasePlugin
 
 from generator.model import COLLECTIONS
 from generator.pipeline import Checked, check, generate
+from generator.stages.cache import WorkCache, cache_dir
 from generator.stages.index import FollowingIndex, IndexingError, index_site, skip_furniture
-from generator.stages.publish import detach, owns, template_dir
-from generator.stages.render import page_title, text_page_title
+from generator.stages.publish import detach, owns, template_dir, write_pages
+from generator.stages.render import page_title, render, text_page_title, url
 
 log = logging.getLogger("mkdocs.plugins.zhibu")
 SAFE_MARKDOWN = "generator.stages.markdown_safe"  # its name in templates/mkdocs.yml
 ARCHIVE_ERRORS = "档案中有错误，未生成站点（用 zhibu check 查看）"
+FIRST_AT_MOST = 20  # more saved record files at once (a git pull, an import): one whole rebuild
 
 
 class ZhibuConfig(base.Config):
@@ -46,6 +50,10 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.serving = False
         self.share: tuple[int, int] | None = None  # (part, parts): this process builds only its part
         self.following = FollowingIndex()  # `zhibu serve`: the index rebuilt after each rebuild
+        self.first: set[str] = set()  # `zhibu serve`: the saved records' pages, all this build wrote
+        self.rest = False  # `zhibu serve`: build everything after `first`, from the same check
+        self.cache: WorkCache | None = None  # `zhibu serve`: the work cache, kept in memory between rebuilds
+        self.shown: Checked | None = None  # `zhibu serve`: the check the whole served site was last built from
 
     def content_dir(self, config: Any) -> Path:
         """The `content` option, relative to mkdocs.yml; ZHIBU_CONTENT (set by the CLI) wins."""
@@ -57,15 +65,25 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.serving = command == "serve"
 
     def on_config(self, config: Any) -> Any:
-        if self.serving or self.checked is None:
-            self.checked = check(self.content_dir(config), include_restricted=self.config.include_restricted)
+        rest, self.rest, self.first = self.rest, False, set()
+        if (self.serving and not rest) or self.checked is None:
+            content = self.content_dir(config)
+            if self.serving and self.cache is None:
+                self.cache = WorkCache(cache_dir(content))
+            self.checked = check(content, include_restricted=self.config.include_restricted, cache=self.cache)
+            if self.cache is not None and self.shown is None:
+                self.cache.save()  # the preview's first check: on disk for the next run, however this one ends
         checked = self.checked
         if not checked.ok:
             for diagnostic in checked.diagnostics:
                 log.error(str(diagnostic))
             raise PluginError(ARCHIVE_ERRORS)
-        assert checked.archive is not None
-        if not self.generated:
+        assert checked.archive is not None and checked.views is not None
+        if self.serving and not rest:
+            self.first = saved_pages(self.shown, checked)
+        if self.first:
+            write_pages(Path(config.docs_dir), render(checked.archive, checked.views, only=self.first))
+        elif not self.generated:
             self.page_count, _ = generate(checked, Path(config.docs_dir))
         # Material prints site_name raw in <title>, the header and aria-label, and with `| e` in
         # title attributes: escaped text marked safe reads right in all of them.
@@ -97,24 +115,29 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
             for file in files:
                 if not owns(file.src_uri, *self.share):
                     file.is_modified = _unchanged
+        if self.serving:
+            return files  # previewing writes each file whole by replacing it (web/serve.py): nothing to detach
         for file in files:
             if not file.is_documentation_page() and file.is_modified():
                 detach(file.abs_dest_path)
         return files
 
     def on_post_page(self, output: str, page: Any, config: Any) -> str:
-        detach(page.file.abs_dest_path)  # written next, and perhaps a link into the previous site
+        if not self.serving:  # a removed page would be missing for a moment from the preview
+            detach(page.file.abs_dest_path)  # written next, and perhaps a link into the previous site
         return output
 
     def on_post_template(self, output: str, template_name: str, config: Any) -> str:
         target = Path(config.site_dir) / template_name  # 404.html, sitemap.xml (and its .gz)
-        detach(target)
-        detach(f"{target}.gz")
+        if not self.serving:
+            detach(target)
+            detach(f"{target}.gz")
         return output
 
     def on_post_build(self, config: Any) -> None:
-        if self.share is not None:
-            return  # one part of a parallel build: the whole site is indexed once, when all parts are in
+        if self.share is not None or self.first:
+            return  # one part of a build: the whole site is indexed once, when all parts are in
+        self.shown = self.checked
         site = Path(config.site_dir)
         if self.serving and (site / "pagefind" / "pagefind.js").is_file():
             self.following.request(site)  # previewing: the index follows in the background
@@ -129,9 +152,33 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
             raise PluginError(str(exc)) from exc
         self.index_seconds = time.perf_counter() - start
 
+    def on_shutdown(self) -> None:
+        if self.cache is not None:
+            self.cache.save()
+
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
         server.watch(str(self.content_dir(config)))
         return server
+
+
+def saved_pages(previous: Checked | None, checked: Checked) -> set[str]:
+    """The pages of the record files changed since the site was last built whole, when a save changed
+    only a few records (a deleted file, a hand-written page or archive.yaml changes other
+    pages: none then, so the whole site is rebuilt at once)."""
+    if previous is None:
+        return set()
+    before, now = previous.content.sources, checked.content.sources
+    changed = {rel for rel, digest in now.items() if before.get(rel) != digest}
+    if not changed or len(changed) > FIRST_AT_MOST or before.keys() - now.keys():
+        return set()
+    assert checked.archive is not None
+    pages = {
+        url(record.collection, record.id)[1:]
+        for records in checked.archive.records.values()
+        for record in records.values()
+        if record.file in changed
+    }
+    return pages if len(pages) == len(changed) else set()
 
 
 def _unchanged() -> bool:

@@ -66,6 +66,12 @@ class WorkCache:
         self.used[key] = value
         return value
 
+    def rotate(self) -> None:
+        """Begin another run in the same process (`zhibu serve`): it starts from the last run's
+        entries, in memory; save() writes them once, when the process ends."""
+        if self.used:
+            self.old, self.used = self.used, {}
+
     def save(self) -> None:
         """Write the entries of this run (atomically; a failure to write is not an error)."""
         if self.path is None or (not self.misses and len(self.used) == len(self.old)):

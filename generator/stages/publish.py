@@ -55,23 +55,8 @@ def template_dir() -> Path:
 def write_docs(docs_dir: Path, pages: dict[str, str | bytes | Deferred], copies: dict[str, Path]) -> WriteStats:
     """Make docs_dir hold exactly pages (text) and copies (files), touching only what changed."""
     docs_dir.mkdir(parents=True, exist_ok=True)
-    changed: list[str] = []
-    unchanged = 0
-    for rel, body in pages.items():
-        if isinstance(body, Deferred):
-            sidecar = docs_dir / Path(rel).parent / f".{Path(rel).name}.digest"
-            if (docs_dir / rel).is_file() and sidecar.is_file() and sidecar.read_text() == body.digest:
-                unchanged += 1
-                continue
-            data = body.make()
-            sidecar.parent.mkdir(parents=True, exist_ok=True)
-            sidecar.write_text(body.digest)
-        else:
-            data = body.encode("utf-8") if isinstance(body, str) else body
-        if _write_if_changed(docs_dir / rel, lambda p, d=data: p.read_bytes() == d, lambda p, d=data: p.write_bytes(d)):
-            changed.append(rel)
-        else:
-            unchanged += 1
+    changed = write_pages(docs_dir, pages)
+    unchanged = len(pages) - len(changed)
     for rel, source in copies.items():
         stat = source.stat()
 
@@ -85,6 +70,24 @@ def write_docs(docs_dir: Path, pages: dict[str, str | bytes | Deferred], copies:
             unchanged += 1
     removed = _remove_stale(docs_dir, set(pages) | set(copies))
     return WriteStats(len(changed), unchanged, removed, tuple(changed))
+
+
+def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Deferred]) -> list[str]:
+    """Write the pages whose text differs from the file on disk; the docs-relative paths written."""
+    changed: list[str] = []
+    for rel, body in pages.items():
+        if isinstance(body, Deferred):
+            sidecar = docs_dir / Path(rel).parent / f".{Path(rel).name}.digest"
+            if (docs_dir / rel).is_file() and sidecar.is_file() and sidecar.read_text() == body.digest:
+                continue
+            data = body.make()
+            sidecar.parent.mkdir(parents=True, exist_ok=True)
+            sidecar.write_text(body.digest)
+        else:
+            data = body.encode("utf-8") if isinstance(body, str) else body
+        if _write_if_changed(docs_dir / rel, lambda p, d=data: p.read_bytes() == d, lambda p, d=data: p.write_bytes(d)):
+            changed.append(rel)
+    return changed
 
 
 def _remove_stale(docs_dir: Path, wanted: set[str]) -> int:

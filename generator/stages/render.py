@@ -149,6 +149,7 @@ class Context:
         return "、".join(self.person(v) for v in values)
 
 
+@lru_cache(maxsize=1)  # one per process: `zhibu serve` compiles the templates once, not at every save
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resources.files("generator.templates"))),
@@ -204,8 +205,9 @@ def front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
 
 
-def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
-    """Every generated page, as docs-relative path -> Markdown."""
+def render(archive: Archive, views: Views, only: set[str] | None = None) -> dict[str, str | bytes | Deferred]:
+    """Every generated page, as docs-relative path -> Markdown; with `only`, just those record
+    pages (`zhibu serve` shows a saved record first, then everything else)."""
     env = _environment()
     ctx = Context(archive, views)
     common = {"archive": archive, "views": views, "ctx": ctx, "info": archive.info}
@@ -213,6 +215,8 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
     metas: dict[str, dict[str, Any]] = {}
 
     def page(path: str, template: str, meta: dict[str, Any], **values: Any) -> None:
+        if only is not None and path not in only:
+            return
         module = env.get_template(template).make_module({**common, **values, "page_path": path})
         pages[path] = front_matter({**meta, "title": page_title(module.page_title)}) + relative_links(str(module), path)
 
@@ -220,9 +224,13 @@ def render(archive: Archive, views: Views) -> dict[str, str | bytes | Deferred]:
     for name, collection in COLLECTIONS.items():
         page(f"{name}/index.md", "collection.md.j2", {"zhibu": {"page": "index"}}, name=name, collection=collection)
         for record in views.sorted[name]:
+            if only is not None and url(name, record.id)[1:] not in only:
+                continue
             meta = _search_meta(ctx, record)
             metas[url(name, record.id)] = meta["zhibu"]
             page(url(name, record.id)[1:], f"{name}.md.j2", meta, record=record)
+    if only is not None:
+        return pages
 
     def listing(base: str, title: str, records: list[Record], target: tuple[str, str] | None = None) -> None:
         for path, chunk, pager in paginate(base, records):

@@ -11,6 +11,7 @@ fixed. Before any good build, every page is the problems page.
 from __future__ import annotations
 
 import errno
+import functools
 import html
 import os
 import re
@@ -22,9 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import mkdocs.utils
+import watchdog.observers
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from mkdocs.livereload import LiveReloadServer, _serve_url
+from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
+from watchdog.events import FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent
 
 if TYPE_CHECKING:
     from generator.web.editor import Editor
@@ -51,6 +55,18 @@ class PortError(Exception):
     """The preview port cannot be used (taken, or not allowed); the message is one Chinese line."""
 
 
+# What a save does to a file. Not opening or reading one: each rebuild reads every record.
+CHANGES = [FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent, FileClosedEvent]
+
+
+class _Observer(watchdog.observers.Observer):  # type: ignore[misc,valid-type]
+    """The system's file events (inotify, FSEvents, ReadDirectoryChangesW) instead of MkDocs'
+    half-second polling, which stats every record file: a save is seen at once."""
+
+    def schedule(self, event_handler: Any, path: Any, *, recursive: bool = False, event_filter: Any = None) -> Any:
+        return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or CHANGES)
+
+
 class PreviewServer(LiveReloadServer):
     """LiveReloadServer with a problems page and a banner while the last build failed."""
 
@@ -60,6 +76,18 @@ class PreviewServer(LiveReloadServer):
         self.built = False  # whether a build has ever succeeded
         self.bound = False  # whether bind() has taken the port
         self.editor: Editor | None = None  # the record editor's pages and API (web/editor.py)
+        self.observer = _Observer()
+
+    def reveal(self) -> None:
+        """Serve what is built so far and reload the open tabs, while the build goes on."""
+        with self._epoch_cond:
+            self._visible_epoch = self._wanted_epoch
+            self._epoch_cond.notify_all()
+
+    def next_epoch(self) -> None:
+        """Mark the site as changed again: the open tabs reload when the builder returns."""
+        with self._rebuild_cond:
+            self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
 
     def bind(self) -> None:
         """Take the port now, before the first build, so a busy port is reported at once.
@@ -147,24 +175,38 @@ def serve(
     With `content`, the record editor is served too (web/editor.py).
     """
     site_dir = tempfile.mkdtemp(prefix="zhibu-serve-")
+    # Pages are served while the listings and ledgers of a save are still being written:
+    # each file appears whole or not at all.
+    mkdocs.utils.write_file, mkdocs.utils.copy_file = write_whole, copy_whole
+
+    themes: dict[tuple[str, ...], Any] = {}
 
     def get_config() -> Any:
         config = load_config(config_file=str(config_file), site_dir=site_dir, docs_dir=str(docs_dir))
         config.site_url = serve_url
+        keep_theme(config.theme, themes)
         return config
 
     first = load_config(config_file=str(config_file), site_dir=site_dir, docs_dir=str(docs_dir))
+    keep_theme(first.theme, themes)
     mount_path = urlsplit(first.site_url or "/").path
     serve_url = first.site_url = _serve_url(host, port, mount_path)
 
     def builder(config: Any = None) -> None:
         start = time.perf_counter()
         config = config or get_config()
-        failure: BaseException | None = None
-        try:
-            build(config, serve_url=serve_url, dirty=True)
-        except (Exception, SystemExit) as exc:  # MkDocs' Abort is a SystemExit
-            failure = exc
+        failure = attempt(config)
+        plugin = config.plugins.get("zhibu")
+        if failure is None and plugin is not None and plugin.first:
+            # Only the saved records' pages were built: show them now, then build the rest
+            # (listings, ledgers) from the same check; the tab reloads again when they are in.
+            say(f"已更新所改记录的页面（{time.perf_counter() - start:.1f} 秒），正在更新列表和台账……", False)
+            server.problems = problems_of(config, None)
+            server.reveal()
+            plugin.rest = True
+            config = get_config()
+            failure = attempt(config)
+            server.next_epoch()
         server.problems = problems_of(config, failure)
         errors = sum(is_error for _, is_error in server.problems)
         warnings = len(server.problems) - errors
@@ -177,6 +219,13 @@ def serve(
         say(f"发现 {errors} 个错误，未更新预览（{where}）：", True)
         for text, is_error in server.problems:
             say(f"  {text}", is_error)
+
+    def attempt(config: Any) -> BaseException | None:
+        try:
+            build(config, serve_url=serve_url, dirty=True)
+        except (Exception, SystemExit) as exc:  # MkDocs' Abort is a SystemExit
+            return exc
+        return None
 
     server = PreviewServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     try:
@@ -205,3 +254,41 @@ def serve(
         first.plugins.on_shutdown()
         if os.path.isdir(site_dir):
             shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def keep_theme(theme: Any, kept: dict[tuple[str, ...], Any]) -> None:
+    """Give every rebuild the same Jinja environment for the same theme folders, so the theme's
+    templates are compiled and its files listed once per preview, not at every save."""
+    make = theme.get_env
+
+    def get_env() -> Any:
+        key = (*theme.dirs, str(theme.locale))
+        if key not in kept:
+            env = kept[key] = make()
+            env.auto_reload = True  # an edited template still shows
+            env.loader.list_templates = functools.cache(env.loader.list_templates)
+        return kept[key]
+
+    theme.get_env = get_env
+
+
+def write_whole(content: bytes, output_path: str) -> None:
+    """MkDocs' write_file, made atomic: a reader gets the old file or the new one, never a part."""
+    folder = os.path.dirname(output_path)
+    os.makedirs(folder, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".zhibu-", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temporary, output_path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def copy_whole(source_path: str, output_path: str) -> None:
+    """MkDocs' copy_file (the output may name a folder), made atomic like write_whole."""
+    if os.path.isdir(output_path):
+        output_path = os.path.join(output_path, os.path.basename(source_path))
+    with open(source_path, "rb") as source:
+        write_whole(source.read(), output_path)
