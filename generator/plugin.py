@@ -52,6 +52,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.following = FollowingIndex()  # `zhibu serve`: the index rebuilt after each rebuild
         self.first: set[str] = set()  # `zhibu serve`: the saved records' pages, all this build wrote
         self.rest = False  # `zhibu serve`: build everything after `first`, from the same check
+        self.served: set[str] = set()  # `zhibu serve`: the site files of the last build, relative to site_dir
         self.cache: WorkCache | None = None  # `zhibu serve`: the work cache, kept in memory between rebuilds
         self.shown: Checked | None = None  # `zhibu serve`: the check the whole served site was last built from
 
@@ -110,13 +111,18 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         neither reads nor writes it (pages are independent: the nav holds sections only).
 
         A static file MkDocs is about to copy is removed first: in an incremental build the
-        site is a hard-link clone of the previous one, never to be written through (`detach`)."""
+        site is a hard-link clone of the previous one, never to be written through (`detach`).
+        Previewing: the served files of a deleted record (or a page no longer made) go."""
         if self.share is not None:
             for file in files:
                 if not owns(file.src_uri, *self.share):
                     file.is_modified = _unchanged
-        if self.serving:
-            return files  # previewing writes each file whole by replacing it (web/serve.py): nothing to detach
+        if self.serving:  # each file is written whole by replacing it (web/serve.py): nothing to detach
+            served = {file.dest_uri for file in files}
+            for gone in self.served - served:
+                Path(config.site_dir, gone).unlink(missing_ok=True)
+            self.served = served
+            return files
         for file in files:
             if not file.is_documentation_page() and file.is_modified():
                 detach(file.abs_dest_path)

@@ -171,3 +171,53 @@ def test_serve_on_a_taken_port_says_so_in_one_line_before_building(tmp_path: Pat
     hint = f"请换一个端口，例如 zhibu serve --port {port + 1}"
     line = f"错误：端口 {port} 已被占用（可能另一个 zhibu serve 正在运行），{hint}"
     assert result.stderr.strip().splitlines() == [line]
+
+
+def _docs(docs: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(docs).as_posix(): p.read_bytes()
+        for p in docs.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def test_serve_shows_a_saved_record_first_then_its_listings_as_a_whole_build_would(tmp_path: Path) -> None:
+    from conftest import meeting_yaml
+    from served import serving
+
+    from generator.pipeline import check, generate
+
+    content = write_archive(
+        tmp_path,
+        {
+            "meetings/m1.yaml": meeting_yaml("支委会", "2023-03-08", "初版标题"),
+            "meetings/m2.yaml": meeting_yaml("支委会", "2023-04-12", "四月支委会"),
+        },
+    )
+    with serving(content) as served:
+        _wait_for(served.url + "meetings/m1/", "初版标题", 60)
+        (content / "meetings" / "m1.yaml").write_text(meeting_yaml("支委会", "2023-03-08", "改过的标题"), "utf-8")
+        _wait_for(served.url + "meetings/m1/", "改过的标题", 60)
+        for listing in ("years/2023/meetings/", "people/zhang/meetings/", "ledgers/attendance/"):
+            _wait_for(served.url + listing, "改过的标题", 60)
+        _wait_for(served.url + "meetings/m2/", "四月支委会", 10)
+        start = time.monotonic()
+        while not any("已更新预览" in line for line in served.output) and time.monotonic() - start < 60:
+            time.sleep(0.1)
+        output = "".join(served.output)
+        # A deleted record is not one page's change: the whole site is rebuilt at once.
+        (content / "meetings" / "m2.yaml").unlink()
+        start = time.monotonic()
+        while _get(served.url + "meetings/m2/")[0] == 200 and time.monotonic() - start < 60:
+            time.sleep(0.1)
+        assert _get(served.url + "meetings/m2/")[0] == 404
+        _wait_for(served.url + "meetings/m1/", "改过的标题", 10)
+        after_delete = "".join(served.output)[len(output) :]
+    # The record's own page first, then the rest of the same save.
+    first = output.index("已更新所改记录的页面")
+    assert output.index("已更新预览", first) > first, output
+    assert "已更新所改记录的页面" not in after_delete and "已更新预览" in after_delete, after_delete
+    # The generated pages are exactly those of a fresh, whole generation of the same archive.
+    fresh = tmp_path / "fresh"
+    generate(check(content), fresh)
+    assert _docs(content.parent / ".zhibu" / "docs") == _docs(fresh)
