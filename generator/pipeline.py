@@ -5,6 +5,7 @@ and generate (render → write docs). The CLI and the MkDocs plugin both call th
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -14,11 +15,11 @@ from pathlib import Path
 from generator.diagnostics import Diagnostic, Severity, has_errors
 from generator.ledgers import completeness
 from generator.ledgers import compute as ledgers
-from generator.stages import privacy
+from generator.stages import changes, privacy
 from generator.stages.cache import WorkCache, cache_dir, code_version
 from generator.stages.derive import Views, derive
 from generator.stages.load import Content, RawRecord, load
-from generator.stages.publish import WriteStats, template_dir, write_docs
+from generator.stages.publish import KEPT, WriteStats, template_dir, write_docs
 from generator.stages.render import render
 from generator.stages.resolve import Archive, published, resolve
 from generator.stages.validate import validate
@@ -159,19 +160,37 @@ def _age(content: Content) -> Callable[[str], tuple[str, float]]:
     return age
 
 
+RENDERED = ".zhibu-rendered.json"  # in docs_dir: what its record pages were rendered from
+
+
 def generate(checked: Checked, docs_dir: Path, progress: Progress | None = None) -> tuple[int, WriteStats]:
-    """Render every page and make docs_dir hold exactly them and the published attachments."""
+    """Make docs_dir hold exactly every page and the published attachments, rendering again only
+    the record pages whose inputs changed since the last time (stages/changes.py)."""
     assert checked.archive is not None and checked.views is not None
     done = _timed(checked.timings, "render", progress)
-    pages = render(checked.archive, checked.views)
+    state = docs_dir / RENDERED
+    options = f"{checked.archive.include_restricted}"
+    inputs = changes.inputs_of(checked.archive, checked.views, checked.content, options)
+    pages = render(checked.archive, checked.views, keep=changes.unchanged(_rendered(state), inputs))
+    if any(body is KEPT and not (docs_dir / rel).is_file() for rel, body in pages.items()):
+        pages = render(checked.archive, checked.views)  # the docs folder lost a page: every page anew
     done()
     done = _timed(checked.timings, "write", progress)
     files_dir = checked.content_dir / "files"
     copies = {f"files/{rel}": files_dir / rel for rel in sorted(checked.archive.files)}
     copies.update(theme_assets())
+    state.unlink(missing_ok=True)  # until the docs are written: a write that fails midway renders all next time
     stats = write_docs(docs_dir, pages, copies)
+    state.write_text(json.dumps(inputs.to_json(), ensure_ascii=False), encoding="utf-8")
     done()
     return len(pages), stats
+
+
+def _rendered(state: Path) -> changes.Inputs | None:
+    try:
+        return changes.Inputs.from_json(json.loads(state.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
 
 
 def theme_assets() -> dict[str, Path]:

@@ -21,7 +21,7 @@ def _tree(root: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.suffix in (".md", ".json")
+        if p.is_file() and p.suffix in (".md", ".json") and not p.name.startswith(".")  # hidden: build state
     }
 
 

@@ -3,6 +3,7 @@ builds, each compared with the result of doing everything from scratch."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import check_at, write_archive, zhibu
 
+from generator.pipeline import RENDERED, generate
+from generator.stages import changes
 from generator.stages.cache import cache_dir
 
 BROKEN = {
@@ -143,6 +146,63 @@ def test_one_record_changed_gives_the_site_of_a_cold_build(tmp_path: Path) -> No
     assert zhibu("build", "--content", content, "--site", cold, *build).returncode == 0
     assert "第5次支委会（改）" in (site / "meetings/m05/index.html").read_text(encoding="utf-8")
     assert differences(tree(site), tree(cold)) == []
+
+
+# A second branch under the same 党总支, four references away from the first branch's meetings.
+FAR = {
+    "orgs/zb2.yaml": "name: 第二党支部\nkind: 党支部\nparent: dzz\n",
+    "people/wang.yaml": "name: 王芳\nstatus: 正式党员\nmemberships:\n  - org: zb2\n",
+    "meetings/n01.yaml": "type: 支委会\ntitle: 二支部支委会\norg: zb2\ndate: 2023-03-20\nattendees:\n  - wang\n",
+}
+
+
+def _edit(content: Path, rel: str, old: str, new: str) -> None:
+    path = content / rel
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_only_the_record_pages_near_a_change_are_rendered_again(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {**MEETINGS, **FAR})
+    docs = tmp_path / "docs"
+    generate(check_at(content), docs)
+    _edit(content, "meetings/m05.yaml", "第5次支委会", "第5次支委会（改）")
+    checked = check_at(content)
+    assert checked.archive is not None and checked.views is not None
+    now = changes.inputs_of(checked.archive, checked.views, checked.content, "False")
+    kept = changes.unchanged(changes.Inputs.from_json(json.loads((docs / RENDERED).read_text("utf-8"))), now)
+    assert ("meetings", "n01") in kept and ("meetings", "m05") not in kept
+    assert ("meetings", "m04") not in kept  # its neighbour link names m05
+    # A changed person or org may change how other records' references read: every page again.
+    _edit(content, "people/wang.yaml", "王芳", "王芳芳")
+    generate(checked, docs)
+    checked = check_at(content)
+    assert checked.archive is not None and checked.views is not None
+    now = changes.inputs_of(checked.archive, checked.views, checked.content, "False")
+    assert changes.unchanged(changes.Inputs.from_json(json.loads((docs / RENDERED).read_text("utf-8"))), now) == set()
+
+
+@pytest.mark.usefixtures("fixed_build_date")
+def test_incremental_builds_equal_cold_builds_after_edits_that_reach_other_pages(tmp_path: Path) -> None:
+    content = write_archive(tmp_path, {**MEETINGS, **FAR})
+    site = tmp_path / "site"
+    build = ("--today", "2023-03-31", "--jobs", "1")
+    assert zhibu("build", "--content", content, "--site", site, *build).returncode == 0
+    edits: list[tuple[str, Callable[[], None]]] = [
+        # m05 moves after m12: the neighbour links of m04, m06 and m12 change.
+        ("moved", lambda: _edit(content, "meetings/m05.yaml", "2023-03-05", "2023-03-28")),
+        # a person renamed shows on every meeting page that lists her.
+        ("renamed", lambda: _edit(content, "people/zhang.yaml", "张伟", "张卫")),
+        ("removed", lambda: (content / "meetings/m07.yaml").unlink()),
+    ]
+    for name, edit in edits:
+        edit()
+        assert zhibu("build", "--content", content, "--site", site, *build).returncode == 0, name
+        cold = tmp_path / f"cold-{name}"
+        cold_content = cold / "content"
+        shutil.copytree(content, cold_content)
+        assert zhibu("build", "--content", cold_content, "--site", cold / "site", *build).returncode == 0, name
+        assert differences(tree(site), tree(cold / "site")) == [], name
+    assert "张卫" in (site / "meetings/m02/index.html").read_text(encoding="utf-8")
 
 
 def _snapshot(site: Path, keep: Path) -> dict[str, tuple[int, bytes]]:

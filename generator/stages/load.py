@@ -80,14 +80,20 @@ class Content:
         digest = hashlib.sha256()
         for rel, sha in sorted(self.sources.items()):
             digest.update(rel.encode() + b"\0" + sha)
+        digest.update(self.attachments().encode())
+        for rel, change in sorted(self.history.items()):
+            digest.update(f"{rel}\0{change.date}\0{change.commit}\0".encode())
+        return digest.hexdigest()
+
+    def attachments(self) -> str:
+        """A digest of the attachments: size and modification time, as the docs copy them."""
+        digest = hashlib.sha256()
         for rel in sorted(self.files):
             try:
                 found = (self.root / "files" / rel).stat()
                 digest.update(f"{rel}\0{found.st_size}\0{found.st_mtime_ns}\0".encode())
             except OSError:
                 digest.update(f"{rel}\0gone\0".encode())
-        for rel, change in sorted(self.history.items()):
-            digest.update(f"{rel}\0{change.date}\0{change.commit}\0".encode())
         return digest.hexdigest()
 
 

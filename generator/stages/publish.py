@@ -15,6 +15,8 @@ import multiprocessing
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -40,6 +42,13 @@ class Deferred:
     make: Callable[[], bytes]
 
 
+class Kept:
+    """A generated file whose inputs did not change: the docs folder holds it as it should be."""
+
+
+KEPT = Kept()
+
+
 @dataclass(frozen=True)
 class WriteStats:
     written: int
@@ -52,7 +61,7 @@ def template_dir() -> Path:
     return Path(str(resources.files("generator.templates")))
 
 
-def write_docs(docs_dir: Path, pages: dict[str, str | bytes | Deferred], copies: dict[str, Path]) -> WriteStats:
+def write_docs(docs_dir: Path, pages: dict[str, str | bytes | Deferred | Kept], copies: dict[str, Path]) -> WriteStats:
     """Make docs_dir hold exactly pages (text) and copies (files), touching only what changed."""
     docs_dir.mkdir(parents=True, exist_ok=True)
     changed = write_pages(docs_dir, pages)
@@ -72,10 +81,13 @@ def write_docs(docs_dir: Path, pages: dict[str, str | bytes | Deferred], copies:
     return WriteStats(len(changed), unchanged, removed, tuple(changed))
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Deferred]) -> list[str]:
-    """Write the pages whose text differs from the file on disk; the docs-relative paths written."""
+def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Deferred | Kept]) -> list[str]:
+    """Write the pages whose text differs from the file on disk (KEPT ones are as they should be);
+    the docs-relative paths written."""
     changed: list[str] = []
     for rel, body in pages.items():
+        if isinstance(body, Kept):
+            continue
         if isinstance(body, Deferred):
             sidecar = docs_dir / Path(rel).parent / f".{Path(rel).name}.digest"
             if (docs_dir / rel).is_file() and sidecar.is_file() and sidecar.read_text() == body.digest:
@@ -115,9 +127,15 @@ def _write_if_changed(path: Path, same: Callable[[Path], bool], write: Callable[
 
 @contextmanager
 def staged_site(site_dir: Path) -> Iterator[Path]:
-    """Yield a temporary folder; on success it replaces site_dir, on failure it is removed."""
+    """Yield a temporary folder; on success it replaces site_dir, on failure it is removed.
+
+    The replaced site is removed by a process of its own (unlinking tens of thousands of files
+    takes long on a busy disk, and nobody waits for it); one a build before left is removed first.
+    """
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in site_dir.parent.glob(f".{site_dir.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
     try:
         yield staging
@@ -131,7 +149,21 @@ def staged_site(site_dir: Path) -> Iterator[Path]:
         os.replace(site_dir, old / "site")
     os.replace(staging, site_dir)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_in_background(old)
+
+
+def remove_in_background(folder: Path) -> None:
+    """Remove folder in a detached process that outlives this one."""
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def current_umask() -> int:

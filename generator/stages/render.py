@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -29,7 +29,7 @@ from generator.search.understand import facets, vocabulary
 from generator.stages.derive import DATED, Views, date_label, record_date, record_title
 from generator.stages.load import Page
 from generator.stages.markdown_safe import to_html
-from generator.stages.publish import Deferred
+from generator.stages.publish import KEPT, Deferred, Kept
 from generator.stages.resolve import Archive
 from generator.stages.validate import Record
 
@@ -205,13 +205,17 @@ def front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n---\n\n"
 
 
-def render(archive: Archive, views: Views, only: set[str] | None = None) -> dict[str, str | bytes | Deferred]:
+def render(
+    archive: Archive, views: Views, only: set[str] | None = None, keep: Collection[tuple[str, str]] = ()
+) -> dict[str, str | bytes | Deferred | Kept]:
     """Every generated page, as docs-relative path -> Markdown; with `only`, just those record
-    pages (`zhibu serve` shows a saved record first, then everything else)."""
+    pages (`zhibu serve` shows a saved record first, then everything else). A page made only of
+    records in keep (whose pages would come out as they are, see stages/changes.py) is KEPT:
+    record pages, their books and the lists of a person's or org's records."""
     env = _environment()
     ctx = Context(archive, views)
     common = {"archive": archive, "views": views, "ctx": ctx, "info": archive.info}
-    pages: dict[str, str | bytes | Deferred] = {}
+    pages: dict[str, str | bytes | Deferred | Kept] = {}
     metas: dict[str, dict[str, Any]] = {}
 
     def page(path: str, template: str, meta: dict[str, Any], **values: Any) -> None:
@@ -228,12 +232,18 @@ def render(archive: Archive, views: Views, only: set[str] | None = None) -> dict
                 continue
             meta = _search_meta(ctx, record)
             metas[url(name, record.id)] = meta["zhibu"]
-            page(url(name, record.id)[1:], f"{name}.md.j2", meta, record=record)
+            if record.key in keep:
+                pages[url(name, record.id)[1:]] = KEPT
+            else:
+                page(url(name, record.id)[1:], f"{name}.md.j2", meta, record=record)
     if only is not None:
         return pages
 
     def listing(base: str, title: str, records: list[Record], target: tuple[str, str] | None = None) -> None:
         for path, chunk, pager in paginate(base, records):
+            if target and chunk and all(r.key in keep for r in chunk):  # a list-mate's change reaches them all
+                pages[path] = KEPT
+                continue
             page(
                 path,
                 "listing.md.j2",
@@ -263,7 +273,10 @@ def render(archive: Archive, views: Views, only: set[str] | None = None) -> dict
         org = archive.records["orgs"][org_id]
         for year, meetings in years.items():
             meta = {"zhibu": {"page": "book"}, "hide": ["navigation", "toc"]}
-            page(book_url(org_id, year)[1:], "book.md.j2", meta, org=org, year=year, meetings=meetings)
+            if meetings and all(m.key in keep for m in meetings):  # a book is its meetings' pages (and its org's name)
+                pages[book_url(org_id, year)[1:]] = KEPT
+            else:
+                page(book_url(org_id, year)[1:], "book.md.j2", meta, org=org, year=year, meetings=meetings)
     tables = export.tables(archive, views)  # made once: the ledgers index lists them, the site offers them as files
     for path, (template, values) in ledger_pages.pages(archive, views, tables).items():
         page(path, template, {"zhibu": {"page": "ledger"}, "hide": ["navigation", "toc"]}, **values)
