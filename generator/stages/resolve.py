@@ -49,11 +49,15 @@ class Archive:
     records: dict[str, dict[str, Record]]
     links: list[Link]
     pages: list[Page]
-    files: set[str]  # attachments to publish, relative to files/
     include_restricted: bool = True
     people_by_name: dict[str, list[str]] = field(default_factory=dict)
     history: dict[str, Change] = field(default_factory=dict)  # content-relative path -> last commit
     attached: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # record key -> its attachments
+
+    @property
+    def files(self) -> set[str]:
+        """The attachments to publish, relative to files/."""
+        return {file for files in self.attached.values() for file in files}
 
     def get(self, collection: str, ref: str | None) -> Record | None:
         if ref is None:
@@ -268,7 +272,7 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
     people_by_name: dict[str, list[str]] = defaultdict(list)
     for person in records["people"].values():
         people_by_name[person.data.name].append(person.id)
-    archive = Archive(info.data, records, [], content.pages, set(), True, dict(people_by_name), content.history)
+    archive = Archive(info.data, records, [], content.pages, True, dict(people_by_name), content.history)
     every = [*([validated.archive] if validated.archive else []), *(r for c in records.values() for r in c.values())]
     for record, linked in [*((r, True) for r in every), *((r, False) for r in validated.partial)]:
         for loc, value, marker in marked_values(record):
@@ -290,7 +294,6 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
     _check_aliases(archive, diagnostics)
     _check_memberships(archive, diagnostics)
     _check_meetings(archive, diagnostics)
-    archive.files = {file for files in archive.attached.values() for file in files}
     return (archive if validated.archive is not None else None), diagnostics
 
 
@@ -307,7 +310,6 @@ def published(archive: Archive) -> Archive:
         records,
         links,
         archive.pages,
-        {file for files in attached.values() for file in files},
         False,
         archive.people_by_name,
         archive.history,
