@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 
 from generator.model import COLLECTIONS
+from generator.stages.publish import link_or_copy
 
 log = logging.getLogger("zhibu")
 
@@ -175,14 +176,7 @@ def _link_tree(source: Path, target: Path, nested: bool) -> None:
     """The files of a kept shard, hard-linked (copied where links fail); the first shard's folder
     holds the other shards, which are not its own."""
     ignore = shutil.ignore_patterns("shard-*", MANIFEST) if nested else None
-    shutil.copytree(source, target, ignore=ignore, copy_function=_link, dirs_exist_ok=True)
-
-
-def _link(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+    shutil.copytree(source, target, ignore=ignore, copy_function=link_or_copy, dirs_exist_ok=True)
 
 
 def _index_shard(site_dir: Path, shard: Shard, work: Path, background: bool) -> None:
@@ -191,7 +185,7 @@ def _index_shard(site_dir: Path, shard: Shard, work: Path, background: bool) -> 
     pages = work / f".pages-{shard.folder or 'shard-0'}"
     for page in shard.pages:
         (pages / page).parent.mkdir(parents=True, exist_ok=True)
-        _link(str(site_dir / page), str(pages / page))
+        link_or_copy(str(site_dir / page), str(pages / page))
     output = work / f".out-{shard.folder or 'shard-0'}"
     command = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(output)]
     process = subprocess.Popen(

@@ -369,26 +369,18 @@ def record_state(staging: Path, key: str, docs: set[str], inputs: str) -> None:
     (staging / STATE).write_text(json.dumps(state), encoding="utf-8")
 
 
-def link_clone(source: Path, target: Path) -> int:
-    """Make target hold the files of source as hard links (a copy where links are not
-    possible); returns the number of files. Folders are made anew, so only files are shared."""
-    count = 0
-    target.mkdir(parents=True, exist_ok=True)
-    with os.scandir(source) as entries:
-        for entry in entries:
-            dest = target / entry.name
-            if entry.is_dir(follow_symlinks=False):
-                count += link_clone(Path(entry.path), dest)
-                continue
-            if entry.is_symlink():
-                os.symlink(os.readlink(entry.path), dest)
-            else:
-                try:
-                    os.link(entry.path, dest)
-                except OSError:  # a file system without hard links
-                    shutil.copy2(entry.path, dest)
-            count += 1
-    return count
+def link_clone(source: Path, target: Path) -> None:
+    """Make target hold the files of source as hard links (`link_or_copy`). Folders are made
+    anew, so only files are shared."""
+    shutil.copytree(source, target, symlinks=True, copy_function=link_or_copy, dirs_exist_ok=True)
+
+
+def link_or_copy(source: str, target: str) -> None:
+    """Hard-link source at target; copy it on a file system without hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def detach(path: str | os.PathLike[str]) -> None:
