@@ -181,6 +181,27 @@ def test_only_the_record_pages_near_a_change_are_rendered_again(tmp_path: Path) 
     assert changes.unchanged(changes.Inputs.from_json(json.loads((docs / RENDERED).read_text("utf-8"))), now) == set()
 
 
+def test_only_the_ledger_files_holding_a_changed_record_are_made_again(tmp_path: Path) -> None:
+    """A retitled meeting is in the meetings and attendance ledgers: only their files are written
+    again (a workbook made, its digest beside it); every ledger file equals a cold build's."""
+    content = write_archive(tmp_path, MEETINGS)
+    docs, files = tmp_path / "docs", tmp_path / "docs/ledgers/files"
+    generate(check_at(content), docs)
+    made = {p.name: p.stat().st_mtime_ns for p in sorted(files.iterdir())}  # a workbook's digest is hidden
+    assert {".会议.xlsx.digest", ".三会一课.xlsx.digest", "三会一课.xlsx"} <= set(made)
+    _edit(content, "meetings/m05.yaml", "第5次支委会", "第5次支委会（改）")
+    _, stats = generate(check_at(content), docs)
+    again = {name for name, mtime in made.items() if (files / name).stat().st_mtime_ns != mtime}
+    assert again == {"会议.xlsx", ".会议.xlsx.digest", "会议.csv", "出勤.xlsx", ".出勤.xlsx.digest", "出勤.csv"}
+    assert {rel for rel in stats.changed if rel.startswith("ledgers/files/")} == {
+        f"ledgers/files/{name}" for name in again if not name.startswith(".")
+    }
+    generate(check_at(content), tmp_path / "cold")
+    assert {p.name: p.read_bytes() for p in sorted(files.iterdir())} == {
+        p.name: p.read_bytes() for p in sorted((tmp_path / "cold/ledgers/files").iterdir())
+    }
+
+
 @pytest.mark.usefixtures("fixed_build_date")
 def test_incremental_builds_equal_cold_builds_after_edits_that_reach_other_pages(tmp_path: Path) -> None:
     content = write_archive(tmp_path, {**MEETINGS, **FAR})

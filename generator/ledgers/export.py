@@ -9,19 +9,21 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
-from typing import Any
+from importlib.metadata import version
 
 from generator import vocab
 from generator.editing import itemlines
-from generator.editing.sheets import csv_safe, formula_like
+from generator.editing.sheets import csv_safe
 from generator.ledgers import compute as ledgers
 from generator.ledgers.span import EVERYTHING, Span, day_text
 from generator.model import parse_partial_date
+from generator.stages.cache import code_version
 from generator.stages.derive import Views
 from generator.stages.publish import Deferred
 from generator.stages.resolve import Archive, Record
@@ -424,77 +426,71 @@ def to_xlsx(table: Table, today: date, title: tuple[str, ...]) -> bytes:
     characters wide fits one page width; a wider one (会议) spreads over up to three, its key columns (日期, 组织,
     类型, 标题) printed again on each, so the text stays readable. Byte-stable for a given day.
 
-    openpyxl's write-only mode streams the rows: several times faster for big ledgers.
+    XlsxWriter, in memory: about twice as fast as openpyxl's write-only mode on the big ledgers, and its zip
+    entries carry a fixed time, so the bytes need no second pass.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.worksheet import Worksheet
-    from openpyxl.writer.excel import ExcelWriter
+    import xlsxwriter
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(table.label)
-    widths = [len(h) * 2 + 2 for h in table.headers]
-    for row in table.rows:
-        for i, value in enumerate(row):
-            widths[i] = max(widths[i], min(60, _width(value)))
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = width
-    header_row = len(title) + 1
-    last = get_column_letter(len(table.headers))
-    sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.auto_filter.ref = f"A{header_row}:{last}{header_row + len(table.rows)}"
-    sheet.print_title_rows = f"1:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    pages = min(3, -(-sum(widths) // PAGE_WIDTH))
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = pages, 0
-    if pages > 1 and table.keys:
-        keys = [table.headers.index(k) + 1 for k in table.keys]
-        sheet.print_title_cols = f"{get_column_letter(min(keys))}:{get_column_letter(max(keys))}"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    bold = Font(bold=True)
-    sheet.append([_cell(sheet, title[0], font=Font(bold=True, size=14))])
-    for line in title[1:]:
-        sheet.append([line])
-    sheet.append([_cell(sheet, h, font=bold) for h in table.headers])
-    percent = {i for i, h in enumerate(table.headers) if h in RATES}
-    wrapped = Alignment(wrap_text=True, vertical="top")  # one line per item: 议程, 决议, 会后落实
-    for row in table.rows:
-        sheet.append(
-            [
-                _cell(sheet, v, number_format="yyyy-mm-dd")
-                if isinstance(v, date)
-                else _cell(sheet, v, number_format="0.0%")
-                if i in percent and isinstance(v, float)
-                else _cell(sheet, v, data_type="s")  # text, never a formula
-                if formula_like(v)
-                else _cell(sheet, v, alignment=wrapped)
-                if isinstance(v, str) and "\n" in v
-                else v
-                for i, v in enumerate(row)
-            ]
-        )
-    book.properties.created = book.properties.modified = midnight(today)
     raw = io.BytesIO()
-    # ExcelWriter rather than Workbook.save, which stamps the current time into the file.
-    ExcelWriter(book, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    return stable_zip(raw.getvalue())
+    book = xlsxwriter.Workbook(raw, {"in_memory": True})
+    book.set_properties({"created": midnight(today)})  # else the current time is stamped into the file
+    sheet = book.add_worksheet(table.label)
+    widths = column_widths(table)
+    for i, width in enumerate(widths):
+        sheet.set_column_pixels(i, i, round(width * 7))  # the width as written, with no padding added
+    header_row = len(title)
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.autofilter(header_row, 0, header_row + len(table.rows), len(table.headers) - 1)
+    sheet.repeat_rows(0, header_row)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    pages = min(3, -(-sum(widths) // PAGE_WIDTH))
+    sheet.fit_to_pages(pages, 0)
+    if pages > 1 and table.keys:
+        keys = [table.headers.index(k) for k in table.keys]
+        sheet.repeat_columns(min(keys), max(keys))
+    sheet.write_string(0, 0, title[0], book.add_format({"bold": True, "font_size": 14}))
+    for r, line in enumerate(title[1:], start=1):
+        sheet.write_string(r, 0, line)
+    bold = book.add_format({"bold": True})
+    for c, header in enumerate(table.headers):
+        sheet.write_string(header_row, c, header, bold)
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    percent = book.add_format({"num_format": "0.0%"})
+    wrapped = book.add_format({"text_wrap": True, "valign": "top"})  # one line per item: 议程, 决议, 会后落实
+    rates = {i for i, h in enumerate(table.headers) if h in RATES}
+    text, number = sheet.write_string, sheet.write_number
+    for r, row in enumerate(table.rows, start=header_row + 1):
+        for c, v in enumerate(row):
+            if isinstance(v, str):  # text, never a formula
+                text(r, c, v, wrapped) if "\n" in v else text(r, c, v)
+            elif isinstance(v, date):
+                number(r, c, v.toordinal() - EXCEL_EPOCH, day)  # what write_datetime writes, many times faster
+            elif isinstance(v, float) and c in rates:
+                number(r, c, v, percent)
+            elif v is not None:
+                number(r, c, v)
+    book.close()
+    return raw.getvalue()
 
 
-def _cell(sheet: Any, value: Any, **style: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's serial dates, for every day after February 1900
 
 
-def _width(value: Any) -> int:
+def column_widths(table: Table) -> list[int]:
+    """Each column as wide as its header or its widest line, at most 60 (each distinct value measured once)."""
+    widths = [len(h) * 2 + 2 for h in table.headers]
+    for i, column in enumerate(zip(*table.rows, strict=True)):
+        widths[i] = max(widths[i], min(60, max(map(_width, {"" if v is None else str(v) for v in column}))))
+    return widths
+
+
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # characters shown twice as wide: CJK and beyond
+
+
+def _width(text: str) -> int:
     """Display width of the longest line: a CJK character counts twice."""
-    lines = ("" if value is None else str(value)).splitlines() or [""]
-    return max(sum(2 if ord(c) > 0x2E7F else 1 for c in line) for line in lines) + 2
+    return max(len(line) + len(_WIDE.findall(line)) for line in text.splitlines() or [""]) + 2
 
 
 def midnight(day: date) -> datetime:
@@ -516,13 +512,15 @@ def stable_zip(data: bytes) -> bytes:
 def files(archive: Archive, views: Views, made: list[Table]) -> dict[str, bytes | Deferred]:
     """The ledgers made by tables(), as ledgers/files/<name>.xlsx and .csv (会议.xlsx …), for the site.
 
-    A workbook is only made again when its table (seen through its CSV) or its title lines changed.
+    A workbook is only made again when what goes into it changed: its table (seen through its CSV), its title
+    lines, the day it is dated, zhibu's code or the writer's version.
     """
     out: dict[str, bytes | Deferred] = {}
+    writer = f"{code_version()}\0{version('xlsxwriter')}\0{views.today}"
     for table in made:
         text = to_csv(table)
         out[f"ledgers/files/{table.name}.csv"] = text
         title = heading(archive, table, views.today)
-        digest = hashlib.sha256(text + "\n".join(title).encode()).hexdigest()
+        digest = hashlib.sha256("\0".join((writer, *title)).encode() + b"\0" + text).hexdigest()
         out[f"ledgers/files/{table.name}.xlsx"] = Deferred(digest, partial(to_xlsx, table, views.today, title))
     return out
