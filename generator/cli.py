@@ -16,37 +16,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from mkdocs.exceptions import Abort
 
 from generator import cli_zh, console
 from generator.diagnostics import Severity
-from generator.editing import fullbook, importer, sheets, writeplan
-from generator.editing.scaffold import KINDS, NewOptions, init_archive, new_record
-from generator.editing.schema import field_reference, schemas
-from generator.ledgers import export, minutes
-from generator.ledgers import span as spans
-from generator.ledgers.span import Span
+from generator.editing.scaffold import KINDS
 from generator.model import COLLECTIONS, date_problem
-from generator.pipeline import Checked, check, generate
-from generator.plugin import navigation
-from generator.search.query import Query, UnknownFilter, parse_bound, search
-from generator.stages.derive import date_text, record_title
-from generator.stages.links import broken_links
-from generator.stages.publish import (
-    build_key,
-    default_jobs,
-    find_config,
-    is_current,
-    record_state,
-    reuse_previous,
-    run_mkdocs,
-    run_mkdocs_parallel,
-    staged_site,
-)
+from generator.pipeline import Checked, check
+from generator.stages.publish import default_jobs
 
+if TYPE_CHECKING:
+    from generator.editing import writeplan
+    from generator.ledgers.span import Span
+
+# Each command imports what only it needs (MkDocs, Jinja, openpyxl, the editing tools) when it
+# runs: `zhibu check` then loads none of them (0.3–0.5 s of every check before).
 cli_zh.install()  # before the commands below create click's parameter types
 
 CONTENT_HELP = "档案目录（默认 ./content）"
@@ -126,6 +112,8 @@ def content_option(f: Callable[..., Any]) -> Callable[..., Any]:
 def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     """The written forms a 台账 uses too (2026-12-05, 2026/12/5, 2026.12.5, 2026年12月5日), read
     as `zhibu import` reads them; otherwise what is wrong, in the words `zhibu check` uses."""
+    from generator.editing import importer
+
     if value is None:
         return None
     try:
@@ -273,6 +261,21 @@ def build_command(
     verbose: bool,
 ) -> None:
     """生成静态站点；失败时保留原有站点不变。"""
+    from mkdocs.exceptions import Abort
+
+    from generator.pipeline import generate
+    from generator.plugin import navigation
+    from generator.stages.publish import (
+        build_key,
+        find_config,
+        is_current,
+        record_state,
+        reuse_previous,
+        run_mkdocs,
+        run_mkdocs_parallel,
+        staged_site,
+    )
+
     reporter = Reporter(quiet, verbose)
     if include_restricted and site_dir.resolve() == Path("site").resolve():
         raise click.UsageError("--include-restricted 生成的站点含受限记录，请用 --site 指定另一个目录")
@@ -334,6 +337,8 @@ def build_command(
 
 
 def _fail_on_broken_links(site: Path, check_links: bool) -> None:
+    from generator.stages.links import broken_links
+
     if check_links and (broken := broken_links(site)):
         for page, link in broken[:50]:
             click.echo(f"失效链接：{page} → {link}", err=True)
@@ -342,6 +347,8 @@ def _fail_on_broken_links(site: Path, check_links: bool) -> None:
 
 def _bound(end: bool) -> Callable[[click.Context, click.Parameter, str | None], date | None]:
     def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+        from generator.search.query import parse_bound
+
         if value is None:
             return None
         try:
@@ -380,6 +387,8 @@ def search_command(
     关键词里的组织简称（阳极炉）、日期（2025年3月、2025-03、3月份）和类型（支委会、党课、专利）
     按筛选条件处理，其余为关键词。
     """
+    from generator.search.query import Query, UnknownFilter, search
+
     reporter = Reporter(quiet, verbose)
     checked = run_check(content_dir, reporter, include_restricted=True)
     if checked.archive is None or verbose:
@@ -413,6 +422,8 @@ def search_command(
 
 
 def _echo_found(archive: Any, record: Any) -> None:
+    from generator.stages.derive import date_text, record_title
+
     kind_label = _kind_label(record)
     restricted = " [受限]" if getattr(record.data, "visibility", None) == "受限" else ""
     click.echo(f"{date_text(record):10}  {kind_label}  {record_title(archive, record)}{restricted}  {record.file}")
@@ -425,6 +436,8 @@ def _kind_label(record: Any) -> str:
 
 
 def _parse_period(ctx: click.Context, param: click.Parameter, value: str | None) -> Span | None:
+    from generator.ledgers import span as spans
+
     try:
         return None if value is None else spans.period(value)
     except ValueError as exc:
@@ -433,6 +446,8 @@ def _parse_period(ctx: click.Context, param: click.Parameter, value: str | None)
 
 def _parse_bound(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--from/--to as a date, month or year, written as a 台账 writes it (2025年3月, 2025.3.8)."""
+    from generator.editing import importer
+
     if value is None:
         return None
     try:
@@ -443,6 +458,8 @@ def _parse_bound(ctx: click.Context, param: click.Parameter, value: str | None) 
 
 
 def _export_span(period: Span | None, first: str | None, last: str | None, full: bool) -> Span:
+    from generator.ledgers import span as spans
+
     if period and (first or last):
         raise click.UsageError("--period 与 --from/--to 只能用一种")
     if full and (period or first or last):
@@ -547,6 +564,9 @@ OS_REASONS = {
 
 
 def _export_tables(archive: Any, views: Any, out_dir: Path, span: Span, fmt: str, reporter: Reporter) -> None:
+    from generator.ledgers import export
+    from generator.ledgers import span as spans
+
     tables = export.tables(archive, views, span)
     if span != spans.EVERYTHING and not any(t.rows for t in tables if t.name not in export.SNAPSHOTS):
         reporter.say(f"{span.org_name}{span.name}没有记录（{_archive_span(archive, views)}），未写出台账。")
@@ -561,12 +581,17 @@ def _export_tables(archive: Any, views: Any, out_dir: Path, span: Span, fmt: str
 
 def _archive_span(archive: Any, views: Any) -> str:
     """Where the records lie, for a message about an empty period: 档案自 2024年12月1日 起."""
+    from generator.ledgers import span as spans
+
     meetings = views.ledger_meetings
     first = archive.info.since.start if archive.info.since else meetings[-1].data.date if meetings else None
     return f"档案自 {spans.day_text(first)} 起" if first else "档案中还没有会议记录"
 
 
 def _export_minutes(archive: Any, views: Any, out_dir: Path, span: Span, reporter: Reporter) -> None:
+    from generator.ledgers import minutes
+    from generator.ledgers import span as spans
+
     books = minutes.books(archive, views, span)
     for book in books:
         path = out_dir / book.file_name
@@ -581,6 +606,8 @@ def _export_minutes(archive: Any, views: Any, out_dir: Path, span: Span, reporte
 
 
 def _export_full(archive: Any, out_dir: Path, include_restricted: bool, today: date) -> None:
+    from generator.editing import fullbook
+
     data, summary = fullbook.write_book(archive, include_restricted, today)
     path = out_dir / "全量档案.xlsx"
     path.write_bytes(data)
@@ -608,6 +635,8 @@ def _export_full(archive: Any, out_dir: Path, include_restricted: bool, today: d
 @verbosity
 def schema_command(out_dir: Path, docs_file: Path | None, quiet: bool, verbose: bool) -> None:
     """写出每类记录的 JSON Schema，供编辑器补全字段、显示说明、标出错误。"""
+    from generator.editing.schema import field_reference, schemas
+
     reporter = Reporter(quiet, verbose)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in schemas().items():
@@ -642,6 +671,8 @@ def new_command(
     verbose: bool,
 ) -> None:
     """新建一条记录：按档案的惯例（目录、编号、标题）写出带中文说明的模板文件，不覆盖已有文件，并打印其路径。"""
+    from generator.editing.scaffold import NewOptions, new_record
+
     reporter = Reporter(quiet, verbose)
     checked = run_check(content_dir, reporter, include_restricted=True)
     if org:
@@ -680,6 +711,8 @@ def _org_id(checked: Checked, text: str) -> str:
 @verbosity
 def init_command(directory: Path, quiet: bool, verbose: bool) -> None:
     """新建一个空档案（含示例组织、人员、会议和编辑说明），可直接通过 zhibu check。"""
+    from generator.editing.scaffold import init_archive
+
     reporter = Reporter(quiet, verbose)
     try:
         written = init_archive(directory, date.today())
@@ -728,6 +761,8 @@ def import_command(
 
     archive：导入 zhibu export --full 写出的全量档案工作簿（可导入空档案）。
     """
+    from generator.editing import fullbook, importer, sheets
+
     reporter = Reporter(quiet, verbose)
     kind = IMPORT_KINDS.get(kind, kind)
     if kind not in (*importer.KINDS, "archive"):
@@ -790,6 +825,8 @@ def _write_planned(
     planned: list[writeplan.Planned], updates: list[writeplan.Planned], content_dir: Path, yes: bool
 ) -> list[writeplan.Planned]:
     """Write new records; show the changes to existing ones and write them on confirmation or --yes."""
+    from generator.editing import writeplan
+
     if updates:
         for item in updates:
             click.echo(item.diff(content_dir))
@@ -804,6 +841,8 @@ def _write_planned(
 
 
 def _import_full(source: Path, content_dir: Path, skip_bad: bool, update: bool, yes: bool) -> None:
+    from generator.editing import fullbook, sheets
+
     try:
         book = sheets.read_book(source)
     except sheets.SheetError as exc:
@@ -850,6 +889,7 @@ def _import_full(source: Path, content_dir: Path, skip_bad: bool, update: bool, 
 @verbosity
 def serve_command(content_dir: Path, port: int, host: str, quiet: bool, verbose: bool) -> None:
     """本地预览站点（http://127.0.0.1:端口），记录改动后自动刷新；有错误时显示上次成功的站点和问题清单。"""
+    from generator.stages.publish import find_config
     from generator.web.serve import PortError, serve
 
     Reporter(quiet, verbose)

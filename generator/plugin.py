@@ -21,6 +21,7 @@ from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
+from generator.console import ARCHIVE_ERRORS
 from generator.model import COLLECTIONS
 from generator.pipeline import Checked, check, generate
 from generator.stages.cache import WorkCache, cache_dir
@@ -30,7 +31,6 @@ from generator.stages.render import page_title, render, text_page_title, url
 
 log = logging.getLogger("mkdocs.plugins.zhibu")
 SAFE_MARKDOWN = "generator.stages.markdown_safe"  # its name in templates/mkdocs.yml
-ARCHIVE_ERRORS = "档案中有错误，未生成站点（用 zhibu check 查看）"
 FIRST_AT_MOST = 20  # more saved record files at once (a git pull, an import): one whole rebuild
 
 
