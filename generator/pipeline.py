@@ -125,7 +125,7 @@ def _check(
         done = _timed(timings, "derive", progress)
         day = today or date.today()
         views = derive(archive, day, full)
-        diagnostics += ledgers.warnings(full, day) + completeness.warnings(full, views.completeness)
+        diagnostics += ledgers.warnings(full, day, views.compliance) + completeness.warnings(full, views.completeness)
         done()
     elif full is not None:  # errors: no site, but the warnings still true of what loaded
         found = ledgers.warnings(full, today or date.today())

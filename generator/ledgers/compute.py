@@ -8,6 +8,7 @@ the site), by the check (warnings) and by export (spreadsheets).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -146,14 +147,16 @@ def compliance(archive: Archive, today: date) -> list[ComplianceRow]:
             if org.data.kind != kind:
                 continue
             months = MONTHS[frequency]
-            meetings = held[(org.id, meeting_type)]
+            # By the day each counts on, so a period's meetings are one slice (not a scan of all
+            # the org's meetings per period); within it, by date, ties in archive order.
+            meetings = sorted(enumerate(held[(org.id, meeting_type)]), key=lambda m: covered(m[1]))
+            days = [covered(m) for _, m in meetings]
             cells = []
             for period in periods(months, first, today):
                 if period.start < first:
                     continue
-                found = tuple(
-                    sorted((m for m in meetings if period.start <= covered(m) <= period.end), key=lambda m: m.data.date)
-                )
+                within = meetings[bisect_left(days, period.start) : bisect_right(days, period.end)]
+                found = tuple(m for _, m in sorted(within, key=lambda m: (m[1].data.date, m[0])))
                 cells.append(Cell(period, _status(org, period, today, found), found))
             rows.append(ComplianceRow(org, meeting_type, frequency, tuple(cells)))
     return rows
@@ -174,10 +177,11 @@ def _status(org: Record, period: Period, today: date, found: tuple[Record, ...])
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d\d)年")
 
 
-def warnings(archive: Archive, today: date) -> list[Diagnostic]:
-    """Missing meetings in completed periods, 支委会 without a quorum, titles naming another year (full archive)."""
+def warnings(archive: Archive, today: date, rows: list[ComplianceRow] | None = None) -> list[Diagnostic]:
+    """Missing meetings in completed periods, 支委会 without a quorum, titles naming another year
+    (full archive); rows: its compliance on that day, when already computed."""
     found = []
-    for row in compliance(archive, today):
+    for row in compliance(archive, today) if rows is None else rows:
         for cell in row.cells:
             if cell.status == "missing":
                 found.append(

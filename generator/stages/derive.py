@@ -144,8 +144,12 @@ def _backlinks(archive: Archive, views: Views) -> None:
         back[link.target][link.source[0]][link.source] = source
         if link.field not in roles[(link.target, link.source)]:
             roles[(link.target, link.source)].append(link.field)
+    # Every linking record ranked newest first once, rather than dated again in each target's sort.
+    rank = {
+        r.key: n for n, r in enumerate(_newest_first(records[c][i] for c, i in {link.source for link in archive.links}))
+    }
     views.backlinks = {
-        target: {c: _newest_first(found.values()) for c, found in by_collection.items()}
+        target: {c: sorted(found.values(), key=lambda r: rank[r.key]) for c, found in by_collection.items()}
         for target, by_collection in back.items()
     }
     views.roles = dict(roles)
