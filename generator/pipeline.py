@@ -109,7 +109,7 @@ def _check(
         content = _laid_over(content, unsaved)
     done()
     done = _timed(timings, "validate", progress)
-    validated, problems = validate(content.records, age=_age(content))
+    validated, problems = validate(content.records, age=_age(content), kept=cache.kept)
     allowlist = validated.archive.data.pii_allowlist if validated.archive else []
     problems += privacy.scan(content.records, content.pages, allowlist, cache, content.sources)
     if not kept:

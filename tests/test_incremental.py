@@ -4,6 +4,7 @@ builds, each compared with the result of doing everything from scratch."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -14,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import check_at, write_archive, zhibu
+from conftest import check_at, meeting_yaml, write_archive, zhibu
 
-from generator.pipeline import RENDERED, generate
+from generator.pipeline import RENDERED, Checked, generate
 from generator.stages import changes
-from generator.stages.cache import cache_dir
+from generator.stages import load as load_stage
+from generator.stages.cache import WorkCache, cache_dir
 
 BROKEN = {
     "meetings/dup.yaml": "type: 支委会\ntitle: 甲\ntitle: 乙\norg: zb\ndate: 2023-03-08\n",
@@ -61,6 +63,79 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
         (cached,) = _cache_files(content)
         cached.write_bytes(garbage)
         assert check_at(content).diagnostics == expected
+
+
+def _outcome(checked: Checked) -> tuple[object, ...]:
+    """Everything a check yields that the site and the problems page are made from."""
+    archive, views = checked.archive, checked.views
+    records = (
+        None
+        if archive is None
+        else {c: sorted((r.id, r.data) for r in rs.values()) for c, rs in archive.records.items()}
+    )
+    derived = (
+        None
+        if views is None
+        else (
+            {c: [r.id for r in rs] for c, rs in views.sorted.items()},
+            {t: {c: [r.id for r in rs] for c, rs in by.items()} for t, by in views.backlinks.items()},
+            [
+                (r.org.id, r.type, [(cell.status, [m.id for m in cell.meetings]) for cell in r.cells])
+                for r in views.compliance
+            ],
+            {m: (a.expected, a.present, a.unaccounted) for m, a in views.attendance.items()},
+        )
+    )
+    return checked.diagnostics, checked.inputs, records, derived, sorted(checked.content.sources.items())
+
+
+def test_a_preview_check_that_keeps_unchanged_files_equals_a_full_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`zhibu serve` keeps each unchanged file's loaded and validated record between saves (by its
+    status-change time): after every kind of edit its check says exactly what a fresh one says."""
+    monkeypatch.setattr(load_stage, "_RACY_NS", 0)  # trust a file's times at once (edits below are apart)
+    content = write_archive(
+        tmp_path,
+        {
+            **BROKEN,
+            "meetings/m1.yaml": meeting_yaml("支委会", "2023-03-02", "第1次支委会"),
+            "meetings/m2.yaml": meeting_yaml("党员大会", "2023-03-10", "第1次党员大会"),
+        },
+    )
+    kept = WorkCache(None)
+
+    def same() -> None:
+        incremental = check_at(content, cache=kept)
+        assert _outcome(incremental) == _outcome(check_at(content))
+
+    def edit(rel: str, text: str | None) -> None:
+        time.sleep(0.02)  # past the clock tick of the last read
+        if text is None:
+            (content / rel).unlink()
+        else:
+            (content / rel).write_text(text, encoding="utf-8")
+        same()
+
+    same()
+    same()  # nothing changed: every file kept
+    edit("people/bad.yaml", "name: 赵六\nstatus: 群众\n")  # an error goes
+    edit("people/li.yaml", "name: [李娜\n")  # an error comes, in a person others refer to
+    edit("people/li.yaml", "name: 李娜\nstatus: 正式党员\nmemberships:\n  - org: zb\n")  # a person moves
+    edit("orgs/xz.yaml", "name: 乙班党小组\nkind: 党小组\nparent: zb\ncrew: 乙班\n")  # an org renamed
+    edit("meetings/m1.yaml", None)  # a file deleted
+    edit("meetings/m3.yaml", meeting_yaml("支委会", "2023-03-20", "第2次支委会"))  # a file added
+    edit("meetings/m3.yaml", meeting_yaml("支委会", "2023-03-20", "第2次支委会").replace("zhang", "li"))
+    edit("meetings/dup.yaml", meeting_yaml("支委会", "2023-03-21", "第3次支委会"))  # a duplicate key fixed
+    edit("archive.yaml", "name: 测试档案\nowner: dzz\npii_allowlist:\n  - '13912345678'\n")
+    # Same size, modification time put back: its status-change time still tells.
+    path = content / "people/zhang.yaml"
+    before = path.stat()
+    time.sleep(0.02)
+    path.write_text(path.read_text(encoding="utf-8").replace("张伟", "张炜"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    same()
 
 
 def _mtimes(site: Path) -> dict[Path, int]:

@@ -43,6 +43,9 @@ class WorkCache:
         self.old: dict[bytes, Any] = self._read()
         self.used: dict[bytes, Any] = {}
         self.misses = 0
+        # `zhibu serve` only (from its second run): each file's objects of the last run, in memory,
+        # reused while the file is unchanged (stages/load.py and validate.py say how that is known).
+        self.kept: dict[str, Any] | None = None
 
     def _read(self) -> dict[bytes, Any]:
         if self.path is None:
@@ -71,6 +74,8 @@ class WorkCache:
         entries, in memory; save() writes them once, when the process ends."""
         if self.used:
             self.old, self.used = self.used, {}
+        if self.kept is None:
+            self.kept = {}
 
     def save(self) -> None:
         """Write the entries of this run (atomically; a failure to write is not an error)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,9 @@ def load(root: Path, cache: WorkCache | None = None) -> Content:
             continue
         _load_entry(content, path, rel, cache)
     content.history = last_changes(root)
+    if cache.kept is not None:  # a deleted file's objects go with it
+        for key in [k for k in cache.kept if k.partition(" ")[2] not in content.sources]:
+            del cache.kept[key]
     if not any(r.collection == "archive" for r in content.records) and not any(
         d.file.startswith("archive.") for d in content.diagnostics
     ):
@@ -188,14 +192,46 @@ def _read_text(path: Path, rel: str, content: Content) -> str | None:
 
 
 def _load_record(content: Content, path: Path, rel: str, collection: str, record_id: str, cache: WorkCache) -> None:
+    signature = _signature(path) if cache.kept is not None else None
+    if signature is not None and cache.kept is not None:
+        kept = cache.kept.get(f"load {rel}")
+        if kept is not None and kept[0] == signature:
+            _, content.sources[rel], raw, diagnostics = kept
+            content.diagnostics += diagnostics
+            if raw is not None:
+                content.records.append(raw)
+            return
     text = _read_text(path, rel, content)
     if text is None:
         return
     parsed, found = cache.get(f"load {rel}", text, lambda: _parse_record(text, rel))
-    content.diagnostics += [Diagnostic.from_plain(d) for d in found]
+    diagnostics = [Diagnostic.from_plain(d) for d in found]
+    content.diagnostics += diagnostics
+    raw = None
     if parsed is not None:
         data, lines = parsed
-        content.records.append(RawRecord(collection, record_id, rel, data, lines))
+        raw = RawRecord(collection, record_id, rel, data, lines)
+        content.records.append(raw)
+    if signature is not None and cache.kept is not None:
+        cache.kept[f"load {rel}"] = (signature, content.sources[rel], raw, diagnostics)
+
+
+# A file changed since it was read changes its status-change time (which no tool can set back),
+# unless written again within the same clock tick as the read: one changed that recently is read
+# again next time too (git's "racy" rule).
+_RACY_NS = 2_000_000_000
+
+
+def _signature(path: Path) -> tuple[int, ...] | None:
+    """What tells an unchanged record file in a long-lived process without reading it, or None
+    when it cannot tell (the file just changed, or cannot be seen)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    if time.time_ns() - found.st_ctime_ns < _RACY_NS:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
 def _parse_record(text: str, rel: str) -> tuple[tuple[Any, dict[Loc, int]] | None, list[tuple[Any, ...]]]:

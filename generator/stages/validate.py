@@ -47,9 +47,13 @@ class Validated:
     partial: list[Record] = field(default_factory=list)
 
 
-def validate(raw_records: list[RawRecord], age: Callable[[str], Any] = str) -> tuple[Validated, list[Diagnostic]]:
+def validate(
+    raw_records: list[RawRecord], age: Callable[[str], Any] = str, kept: dict[str, Any] | None = None
+) -> tuple[Validated, list[Diagnostic]]:
     """Typed records and every problem. Of files sharing an id the oldest keeps it; age(file)
-    orders them (larger is newer; by default the later path counts as newer)."""
+    orders them (larger is newer; by default the later path counts as newer). With `kept`
+    (a long-lived process: WorkCache.kept), a raw record validated last time is not again."""
+    validate_one = _validate_one if kept is None else _kept(kept)
     diagnostics: list[Diagnostic] = []
     archive: Record | None = None
     records: dict[str, dict[str, Record]] = {name: {} for name in COLLECTIONS}
@@ -57,7 +61,7 @@ def validate(raw_records: list[RawRecord], age: Callable[[str], Any] = str) -> t
     owners = _id_owners(raw_records, age, diagnostics)
     for raw in raw_records:
         if raw.collection == "archive":
-            archive = _validate_one(raw, ARCHIVE.model, diagnostics, partial) or archive
+            archive = validate_one(raw, ARCHIVE.model, diagnostics, partial) or archive
             continue
         if not ID_PATTERN.match(raw.id):
             diagnostics.append(
@@ -69,7 +73,7 @@ def validate(raw_records: list[RawRecord], age: Callable[[str], Any] = str) -> t
                 )
             )
             continue
-        record = _validate_one(raw, COLLECTIONS[raw.collection].model, diagnostics, partial)
+        record = validate_one(raw, COLLECTIONS[raw.collection].model, diagnostics, partial)
         if record is None:
             continue
         if owners[(raw.collection, raw.id)] is not raw:
@@ -95,6 +99,25 @@ def _id_owners(
             message = f"编号“{raw.id}”重复：{oldest.file} 已使用这个编号，本文件较新，请给本文件改名"
             diagnostics.append(error(raw.file, 0, "", message))
     return owners
+
+
+def _kept(kept: dict[str, Any]) -> Callable[..., Record | None]:
+    """_validate_one, remembered per file: the same RawRecord object (load keeps it while its file
+    is unchanged) gives the same record, diagnostics and partial record as before."""
+
+    def validate_one(
+        raw: RawRecord, model: type[Model], diagnostics: list[Diagnostic], partial: list[Record]
+    ) -> Record | None:
+        found = kept.get(f"validate {raw.file}")
+        if found is None or found[0] is not raw:
+            mine: list[Diagnostic] = []
+            parts: list[Record] = []
+            found = kept[f"validate {raw.file}"] = (raw, _validate_one(raw, model, mine, parts), mine, parts)
+        diagnostics += found[2]
+        partial += found[3]
+        return found[1]
+
+    return validate_one
 
 
 def _validate_one(
