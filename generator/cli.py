@@ -306,12 +306,8 @@ def build_command(
                 f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。"
             )
             return
-        page_count, _ = generate(checked, docs_dir, progress=reporter.stage)
-        docs = {
-            p.relative_to(docs_dir).as_posix()
-            for p in docs_dir.rglob("*")
-            if p.is_file() and not p.name.startswith(".")
-        }
+        page_count, written = generate(checked, docs_dir, progress=reporter.stage)
+        docs = set(written.files)
         with staged_site(site_dir) as staging:
             if reuse_previous(site_dir, staging, key, docs):  # MkDocs rebuilds only the changed pages
                 run_mkdocs(config_file, docs_dir, staging, hand_over, dirty=True)

@@ -55,6 +55,7 @@ class WriteStats:
     unchanged: int
     removed: int
     changed: tuple[str, ...] = ()  # docs-relative paths written
+    files: frozenset[str] = frozenset()  # every docs-relative path docs_dir now holds (hidden ones aside)
 
 
 def template_dir() -> Path:
@@ -77,8 +78,9 @@ def write_docs(docs_dir: Path, pages: dict[str, str | bytes | Deferred | Kept], 
             changed.append(rel)
         else:
             unchanged += 1
-    removed = _remove_stale(docs_dir, set(pages) | set(copies))
-    return WriteStats(len(changed), unchanged, removed, tuple(changed))
+    wanted = frozenset(pages) | frozenset(copies)
+    removed = _remove_stale(docs_dir, wanted)
+    return WriteStats(len(changed), unchanged, removed, tuple(changed), wanted)
 
 
 def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Deferred | Kept]) -> list[str]:
@@ -103,17 +105,16 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Deferred | Kept])
 
 
 def _remove_stale(docs_dir: Path, wanted: set[str]) -> int:
-    """Delete files no longer generated (hidden files, such as sidecars, stay)."""
+    """Delete files no longer generated (hidden files, such as sidecars, stay), then empty folders."""
     removed = 0
-    for path in sorted(docs_dir.rglob("*"), reverse=True):
-        if path.name.startswith("."):
-            continue
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif path.relative_to(docs_dir).as_posix() not in wanted:
-            path.unlink()
-            removed += 1
+    for folder, _, files in os.walk(docs_dir, topdown=False):
+        prefix = "" if folder == str(docs_dir) else os.path.relpath(folder, docs_dir).replace(os.sep, "/") + "/"
+        for name in files:
+            if not name.startswith(".") and prefix + name not in wanted:
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+        if prefix and not os.path.basename(folder).startswith(".") and not os.listdir(folder):
+            os.rmdir(folder)
     return removed
 
 
@@ -174,22 +175,27 @@ def current_umask() -> int:
 
 def readable_by_all(root: Path) -> None:
     """Folders 0777 and files 0666 less the umask (755/644 usually), so a web server running
-    as another user can read the site: mkdtemp makes 0700 and copies keep their source's mode."""
+    as another user can read the site: mkdtemp makes 0700 and copies keep their source's mode.
+    One lstat an entry (os.scandir), never a chmod through a link."""
     mask = current_umask()
     folder_mode, file_mode = 0o777 & ~mask, 0o666 & ~mask
-    for path, mode in ((root, folder_mode), *_entries(root, folder_mode, file_mode)):
-        info = path.lstat()
-        # A file linked from the previous site has its mode already (reuse_previous checks the umask).
-        if stat.S_IMODE(info.st_mode) != mode and (stat.S_ISDIR(info.st_mode) or info.st_nlink == 1):
-            path.chmod(mode)
-
-
-def _entries(root: Path, folder_mode: int, file_mode: int) -> Iterator[tuple[Path, int]]:
-    for folder, folders, files in os.walk(root):
-        for names, mode in ((folders, folder_mode), (files, file_mode)):
-            for name in names:
-                if not os.path.islink(os.path.join(folder, name)):  # never chmod through a link
-                    yield Path(folder, name), mode
+    if stat.S_IMODE(root.lstat().st_mode) != folder_mode:
+        root.chmod(folder_mode)
+    folders = [str(root)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    continue
+                info = entry.stat(follow_symlinks=False)
+                is_folder = stat.S_ISDIR(info.st_mode)
+                if is_folder:
+                    folders.append(entry.path)
+                # A file linked from the previous site has its mode already (reuse_previous checks the umask).
+                if stat.S_IMODE(info.st_mode) != (folder_mode if is_folder else file_mode) and (
+                    is_folder or info.st_nlink == 1
+                ):
+                    os.chmod(entry.path, folder_mode if is_folder else file_mode)
 
 
 def find_config(content_dir: Path) -> Path:
@@ -371,8 +377,21 @@ def record_state(staging: Path, key: str, docs: set[str], inputs: str) -> None:
 
 def link_clone(source: Path, target: Path) -> None:
     """Make target hold the files of source as hard links (`link_or_copy`). Folders are made
-    anew, so only files are shared."""
-    shutil.copytree(source, target, symlinks=True, copy_function=link_or_copy, dirs_exist_ok=True)
+    anew (their mode from the umask), so only files are shared; links stay links."""
+    target.mkdir(exist_ok=True)
+    folders = [(str(source), str(target))]
+    while folders:
+        here, there = folders.pop()
+        with os.scandir(here) as entries:
+            for entry in entries:
+                to = os.path.join(there, entry.name)
+                if entry.is_symlink():
+                    os.symlink(os.readlink(entry.path), to)
+                elif entry.is_dir():
+                    os.mkdir(to)
+                    folders.append((entry.path, to))
+                else:
+                    link_or_copy(entry.path, to)
 
 
 def link_or_copy(source: str, target: str) -> None:
