@@ -306,7 +306,7 @@ def build_command(
                 f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。"
             )
             return
-        page_count, written = generate(checked, docs_dir, progress=reporter.stage)
+        page_count, written = generate(checked, docs_dir, progress=reporter.stage, jobs=jobs)
         docs = set(written.files)
         with staged_site(site_dir) as staging:
             if reuse_previous(site_dir, staging, key, docs):  # MkDocs rebuilds only the changed pages

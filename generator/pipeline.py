@@ -8,11 +8,13 @@ import gc
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.diagnostics import Diagnostic, Severity, has_errors
 from generator.ledgers import completeness
@@ -21,9 +23,12 @@ from generator.stages import changes, privacy
 from generator.stages.cache import WorkCache, cache_dir, code_version
 from generator.stages.derive import Views, derive
 from generator.stages.load import Content, RawRecord, load
-from generator.stages.publish import KEPT, WriteStats, template_dir, write_docs
+from generator.stages.publish import KEPT, WriteStats, can_fork, in_processes, template_dir, write_docs, write_pages
 from generator.stages.resolve import Archive, published, resolve
 from generator.stages.validate import validate
+
+if TYPE_CHECKING:
+    from generator.ledgers.export import Table
 
 Progress = Callable[[str], None]
 
@@ -195,29 +200,68 @@ def _age(content: Content) -> Callable[[str], tuple[str, float]]:
 RENDERED = ".zhibu-rendered.json"  # in docs_dir: what its record pages were rendered from
 
 
-def generate(checked: Checked, docs_dir: Path, progress: Progress | None = None) -> tuple[int, WriteStats]:
+def generate(
+    checked: Checked, docs_dir: Path, progress: Progress | None = None, jobs: int = 1
+) -> tuple[int, WriteStats]:
     """Make docs_dir hold exactly every page and the published attachments, rendering again only
-    the record pages whose inputs changed since the last time (stages/changes.py)."""
-    from generator.stages.render import render  # Jinja and the ledger writers: not for a check alone
+    the record pages whose inputs changed since the last time (stages/changes.py).
+
+    With jobs > 1 (and fork), `jobs` processes render and write disjoint parts of the pages
+    while one more writes the ledger downloads (the XLSX workbooks take seconds), all at once."""
+    from generator.ledgers import export  # the ledger writers: not for a check alone
 
     assert checked.archive is not None and checked.views is not None
+    archive, views = checked.archive, checked.views
     done = _timed(checked.timings, "render", progress)
     state = docs_dir / RENDERED
-    options = f"{checked.archive.include_restricted}"
-    inputs = changes.inputs_of(checked.archive, checked.views, checked.content, options)
-    pages = render(checked.archive, checked.views, keep=changes.unchanged(_rendered(state), inputs))
-    if any(body is KEPT and not (docs_dir / rel).is_file() for rel, body in pages.items()):
-        pages = render(checked.archive, checked.views)  # the docs folder lost a page: every page anew
+    inputs = changes.inputs_of(archive, views, checked.content, f"{archive.include_restricted}")
+    keep = changes.unchanged(_rendered(state), inputs)
+    tables = export.tables(archive, views)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    state.unlink(missing_ok=True)  # until the docs are written: a write that fails midway renders all next time
+    if jobs > 1 and can_fork():
+        parts = in_processes(
+            [partial(_write_downloads, checked, docs_dir, tables)]
+            + [partial(_write_part, checked, docs_dir, keep, tables, (part, jobs)) for part in range(jobs)]
+        )
+    else:
+        parts = [_write_downloads(checked, docs_dir, tables), _write_part(checked, docs_dir, keep, tables, None)]
     done()
     done = _timed(checked.timings, "write", progress)
     files_dir = checked.content_dir / "files"
-    copies = {f"files/{rel}": files_dir / rel for rel in sorted(checked.archive.files)}
+    copies = {f"files/{rel}": files_dir / rel for rel in sorted(archive.files)}
     copies.update(theme_assets())
-    state.unlink(missing_ok=True)  # until the docs are written: a write that fails midway renders all next time
-    stats = write_docs(docs_dir, pages, copies)
+    pages = [rel for written, _ in parts for rel in written]
+    stats = write_docs(docs_dir, pages, [rel for _, changed in parts for rel in changed], copies)
     state.write_text(json.dumps(inputs.to_json(), ensure_ascii=False), encoding="utf-8")
     done()
     return len(pages), stats
+
+
+def _write_downloads(checked: Checked, docs_dir: Path, tables: list[Table]) -> tuple[list[str], list[str]]:
+    """Write the ledger files that changed (CSV, XLSX): (the files, those written)."""
+    from generator.ledgers import export
+
+    assert checked.archive is not None and checked.views is not None
+    downloads = export.files(checked.archive, checked.views, tables)
+    return list(downloads), write_pages(docs_dir, downloads)
+
+
+def _write_part(
+    checked: Checked,
+    docs_dir: Path,
+    keep: Collection[tuple[str, str]],
+    tables: list[Table],
+    share: tuple[int, int] | None,
+) -> tuple[list[str], list[str]]:
+    """Render the pages of share (None: all) and write those that changed: (the pages, those written)."""
+    from generator.stages.render import render  # Jinja: not for a check alone
+
+    assert checked.archive is not None and checked.views is not None
+    pages = render(checked.archive, checked.views, keep=keep, share=share, tables=tables)
+    if any(body is KEPT and not (docs_dir / rel).is_file() for rel, body in pages.items()):
+        pages = render(checked.archive, checked.views, share=share, tables=tables)  # a page was lost: all anew
+    return list(pages), write_pages(docs_dir, pages)
 
 
 def _rendered(state: Path) -> changes.Inputs | None:

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from generator.pipeline import RENDERED, Checked, generate
 from generator.stages import changes
 from generator.stages import load as load_stage
 from generator.stages.cache import WorkCache, cache_dir
+from generator.stages.publish import in_processes
 
 BROKEN = {
     "meetings/dup.yaml": "type: 支委会\ntitle: 甲\ntitle: 乙\norg: zb\ndate: 2023-03-08\n",
@@ -275,6 +277,36 @@ def test_only_the_ledger_files_holding_a_changed_record_are_made_again(tmp_path:
     assert {p.name: p.read_bytes() for p in sorted(files.iterdir())} == {
         p.name: p.read_bytes() for p in sorted((tmp_path / "cold/ledgers/files").iterdir())
     }
+
+
+def test_docs_written_in_parts_equal_docs_written_in_one_process(tmp_path: Path) -> None:
+    """Three processes render disjoint parts of the pages while a fourth writes the ledger files:
+    the docs folder, and what each build says it wrote, are those of one process, cold, after a
+    change and after a page was lost from the docs folder."""
+    content = write_archive(tmp_path, {**MEETINGS, **FAR})
+    docs = {jobs: tmp_path / f"docs{jobs}" for jobs in (1, 3)}
+
+    def build_both() -> None:
+        checked = check_at(content)
+        pages, stats = zip(*(generate(checked, docs[jobs], jobs=jobs) for jobs in (1, 3)), strict=True)
+        assert pages[0] == pages[1]
+        summaries = [(s.written, s.unchanged, s.removed, sorted(s.changed)) for s in stats]
+        assert summaries[0] == summaries[1]
+        assert differences(tree(docs[1]), tree(docs[3])) == []
+
+    build_both()
+    _edit(content, "meetings/m05.yaml", "第5次支委会", "第5次支委会（改）")
+    build_both()
+    for folder in docs.values():
+        (folder / "meetings/n01.md").unlink()
+    build_both()
+    assert (docs[3] / "meetings/n01.md").is_file()
+
+
+def test_a_task_failing_in_its_process_fails_them_all() -> None:
+    assert in_processes([partial(int, "1"), partial(str, 2)]) == [1, "2"]
+    with pytest.raises(RuntimeError, match="invalid literal"):
+        in_processes([partial(int, "1"), partial(int, "一")])
 
 
 @pytest.mark.usefixtures("fixed_build_date")

@@ -8,6 +8,7 @@ replaces the previous site when everything succeeded.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -19,12 +20,12 @@ import subprocess
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger("zhibu")
 
@@ -62,10 +63,11 @@ def template_dir() -> Path:
     return Path(str(resources.files("generator.templates")))
 
 
-def write_docs(docs_dir: Path, pages: dict[str, str | bytes | Deferred | Kept], copies: dict[str, Path]) -> WriteStats:
-    """Make docs_dir hold exactly pages (text) and copies (files), touching only what changed."""
+def write_docs(docs_dir: Path, pages: Collection[str], written: list[str], copies: dict[str, Path]) -> WriteStats:
+    """Make docs_dir hold exactly pages (`write_pages` wrote them; `written` are those it changed) and
+    copies (files), touching only what changed."""
     docs_dir.mkdir(parents=True, exist_ok=True)
-    changed = write_pages(docs_dir, pages)
+    changed = list(written)
     unchanged = len(pages) - len(changed)
     for rel, source in copies.items():
         stat = source.stat()
@@ -236,6 +238,61 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+Result = TypeVar("Result")
+
+
+def in_processes(tasks: list[Callable[[], Result]]) -> list[Result]:
+    """Run every task at once, each in a process forked from this one (so it shares this
+    process's objects, copy on write), and return their results in order. A task that fails
+    fails all: the others are stopped and RuntimeError says why.
+
+    The collector's objects are frozen while the tasks run: a child never scans (and so never
+    copies) the pages holding them."""
+    context = multiprocessing.get_context("fork")
+    channels = [context.Pipe(duplex=False) for _ in tasks]
+    workers = [
+        context.Process(target=_run_task, args=(task, sending))
+        for task, (_, sending) in zip(tasks, channels, strict=True)
+    ]
+    gc.freeze()
+    try:
+        for worker in workers:
+            worker.start()
+        for _, sending in channels:
+            sending.close()
+        outcomes = []
+        for receiving, _ in channels:
+            try:
+                outcomes.append(receiving.recv())
+            except EOFError:  # the process died without a word (killed, out of memory)
+                outcomes.append((False, "子进程意外退出"))
+        failures = [result for ok, result in outcomes if not ok]
+        if failures:
+            raise RuntimeError(failures[0])
+        return [result for _, result in outcomes]
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        gc.unfreeze()
+
+
+def _run_task(task: Callable[[], Any], sending: Any) -> None:
+    """A forked process: run task and send back (True, its result) or (False, why it failed)."""
+    try:
+        outcome = (True, task())
+    except KeyboardInterrupt:  # Ctrl-C reaches every process: the parent says the build was interrupted
+        outcome = (False, "已中断")
+    except (Exception, SystemExit) as exc:
+        outcome = (False, str(exc) or type(exc).__name__)
+    sending.send(outcome)
+
+
 def run_mkdocs_parallel(
     config_file: Path, docs_dir: Path, site_dir: Path, setup: Callable[[Any], None], jobs: int
 ) -> None:
@@ -248,7 +305,7 @@ def run_mkdocs_parallel(
     zhibu plugin's on_files), so the pages are byte for byte those of a single-process build.
     Without fork (Windows), one process builds everything.
     """
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or not can_fork():
         run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, None))
         return
     context = multiprocessing.get_context("fork")

@@ -29,7 +29,7 @@ from generator.search.understand import facets, vocabulary
 from generator.stages.derive import DATED, Views, date_label, record_date, record_title
 from generator.stages.load import Page
 from generator.stages.markdown_safe import to_html
-from generator.stages.publish import KEPT, Deferred, Kept
+from generator.stages.publish import KEPT, Kept, owns
 from generator.stages.resolve import Archive
 from generator.stages.validate import Record
 
@@ -206,43 +206,58 @@ def front_matter(meta: dict[str, Any]) -> str:
 
 
 def render(
-    archive: Archive, views: Views, only: set[str] | None = None, keep: Collection[tuple[str, str]] = ()
-) -> dict[str, str | bytes | Deferred | Kept]:
+    archive: Archive,
+    views: Views,
+    only: set[str] | None = None,
+    keep: Collection[tuple[str, str]] = (),
+    share: tuple[int, int] | None = None,
+    tables: list[export.Table] | None = None,
+) -> dict[str, str | Kept]:
     """Every generated page, as docs-relative path -> Markdown; with `only`, just those record
-    pages (`zhibu serve` shows a saved record first, then everything else). A page made only of
-    records in keep (whose pages would come out as they are, see stages/changes.py) is KEPT:
-    record pages, their books and the lists of a person's or org's records."""
+    pages (`zhibu serve` shows a saved record first, then everything else); with `share`
+    (part, parts), just the pages of that part (`owns`). A page made only of records in keep
+    (whose pages would come out as they are, see stages/changes.py) is KEPT: record pages,
+    their books and the lists of a person's or org's records. tables: the ledgers the site
+    offers as files (`export.tables`), made here unless given."""
     env = _environment()
     ctx = Context(archive, views)
     common = {"archive": archive, "views": views, "ctx": ctx, "info": archive.info}
-    pages: dict[str, str | bytes | Deferred | Kept] = {}
+    pages: dict[str, str | Kept] = {}
     metas: dict[str, dict[str, Any]] = {}
 
+    def mine(path: str) -> bool:
+        return share is None or owns(path, *share)
+
     def page(path: str, template: str, meta: dict[str, Any], **values: Any) -> None:
-        if only is not None and path not in only:
+        if (only is not None and path not in only) or not mine(path):
             return
         module = env.get_template(template).make_module({**common, **values, "page_path": path})
         pages[path] = front_matter({**meta, "title": page_title(module.page_title)}) + relative_links(str(module), path)
 
+    keys = mine(KEYS)  # this part writes the search keys, made of every record page's front matter
     page("index.md", "home.md.j2", {"zhibu": {"page": "home"}})
     for name, collection in COLLECTIONS.items():
         page(f"{name}/index.md", "collection.md.j2", {"zhibu": {"page": "index"}}, name=name, collection=collection)
         for record in views.sorted[name]:
-            if only is not None and url(name, record.id)[1:] not in only:
+            path = url(name, record.id)[1:]
+            if (only is not None and path not in only) or not (keys or mine(path)):
                 continue
             meta = _search_meta(ctx, record)
-            metas[url(name, record.id)] = meta["zhibu"]
+            metas[f"/{path}"] = meta["zhibu"]
+            if not mine(path):
+                continue
             if record.key in keep:
-                pages[url(name, record.id)[1:]] = KEPT
+                pages[path] = KEPT
             else:
-                page(url(name, record.id)[1:], f"{name}.md.j2", meta, record=record)
+                page(path, f"{name}.md.j2", meta, record=record)
     if only is not None:
         return pages
 
     def listing(base: str, title: str, records: list[Record], target: tuple[str, str] | None = None) -> None:
         for path, chunk, pager in paginate(base, records):
             if target and chunk and all(r.key in keep for r in chunk):  # a list-mate's change reaches them all
-                pages[path] = KEPT
+                if mine(path):
+                    pages[path] = KEPT
                 continue
             page(
                 path,
@@ -274,21 +289,30 @@ def render(
         for year, meetings in years.items():
             meta = {"zhibu": {"page": "book"}, "hide": ["navigation", "toc"]}
             if meetings and all(m.key in keep for m in meetings):  # a book is its meetings' pages (and its org's name)
-                pages[book_url(org_id, year)[1:]] = KEPT
+                if mine(book_url(org_id, year)[1:]):
+                    pages[book_url(org_id, year)[1:]] = KEPT
             else:
                 page(book_url(org_id, year)[1:], "book.md.j2", meta, org=org, year=year, meetings=meetings)
-    tables = export.tables(archive, views)  # made once: the ledgers index lists them, the site offers them as files
+    tables = export.tables(archive, views) if tables is None else tables  # the ledgers index lists them
     for path, (template, values) in ledger_pages.pages(archive, views, tables).items():
         page(path, template, {"zhibu": {"page": "ledger"}, "hide": ["navigation", "toc"]}, **values)
-    pages.update(export.files(archive, views, tables))
-    pages["help/fields.md"] = front_matter({"title": "字段参考", "zhibu": {"page": "help"}}) + field_reference() + "\n"
+    if mine("help/fields.md"):
+        pages["help/fields.md"] = (
+            front_matter({"title": "字段参考", "zhibu": {"page": "help"}}) + field_reference() + "\n"
+        )
     page("search.md", "search.md.j2", {"zhibu": {"page": "search"}, "hide": ["navigation", "toc"]})
-    pages.update(search_keys(metas))
-    pages["search/keys/vocab.json"] = vocabulary(archive, lambda r: url(r.collection, r.id)[1:-3] + "/").to_json()
+    if keys:
+        pages.update(search_keys(metas))
+        pages[KEYS] = vocabulary(archive, lambda r: url(r.collection, r.id)[1:-3] + "/").to_json()
     for hand_written in archive.pages:
-        meta = {"title": text_page_title(hand_written), "zhibu": {"page": "text"}}
-        pages[f"pages/{hand_written.path}.md"] = front_matter(meta) + hand_written.text.strip() + "\n"
+        path = f"pages/{hand_written.path}.md"
+        if mine(path):
+            meta = {"title": text_page_title(hand_written), "zhibu": {"page": "text"}}
+            pages[path] = front_matter(meta) + hand_written.text.strip() + "\n"
     return pages
+
+
+KEYS = "search/keys/vocab.json"
 
 
 def text_page_title(hand_written: Page) -> str:
