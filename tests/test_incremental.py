@@ -22,6 +22,7 @@ from generator.pipeline import RENDERED, Checked, generate
 from generator.stages import changes
 from generator.stages import load as load_stage
 from generator.stages.cache import WorkCache, cache_dir
+from generator.stages.index import DELTA, MANIFEST, read_fragment
 from generator.stages.publish import in_processes
 
 BROKEN = {
@@ -179,10 +180,29 @@ MEETINGS = {f"meetings/m{n:02}.yaml": MEETING.format(n=n) for n in range(1, 13)}
 
 
 def tree(site: Path) -> dict[str, bytes]:
-    """Every file of a site, by path. Nothing is left out: SOURCE_DATE_EPOCH (set by the tests
-    below) fixes the one timestamp MkDocs writes (in sitemap.xml.gz), and the build state is
-    equal when the inputs are."""
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    """Every file of a site, by path, but for the search index: what it holds (`indexed`), under
+    "pagefind/". Nothing is left out: SOURCE_DATE_EPOCH (set by the tests below) fixes the one
+    timestamp MkDocs writes (in sitemap.xml.gz), and the build state is equal when the inputs are."""
+    files = {p.relative_to(site).as_posix(): p for p in sorted(site.rglob("*")) if p.is_file()}
+    found = {rel: path.read_bytes() for rel, path in files.items() if not rel.startswith("pagefind/")}
+    return {**found, "pagefind/": json.dumps(indexed(site), ensure_ascii=False, sort_keys=True).encode()}
+
+
+def indexed(site: Path) -> dict[str, dict[str, object]]:
+    """What Pagefind returns for each record page (its text, filters and meta, as its fragment
+    holds them), over the base shards and the delta index, less the base pages the manifest
+    drops: the index a search sees, whether made whole or as a base and a delta."""
+    index = site / "pagefind"
+    dropped = json.loads((index / MANIFEST).read_text(encoding="utf-8"))["dropped"]
+    found: dict[str, dict[str, object]] = {}
+    for path in sorted(index.rglob("*.pf_fragment")):
+        in_delta = path.relative_to(index).parts[0] == DELTA
+        if path.stem in dropped and not in_delta:
+            continue
+        fragment = read_fragment(path)
+        assert fragment["url"] not in found, fragment["url"]  # each page once
+        found[fragment["url"]] = fragment
+    return found
 
 
 def differences(one: dict[str, bytes], other: dict[str, bytes]) -> list[str]:
@@ -414,13 +434,13 @@ def test_serve_shows_a_saved_change_and_its_search_index_follows(tmp_path: Path)
     base = f"http://127.0.0.1:{port}"
     try:
         assert _until(120, lambda: "第5次支委会" in _fetch(base + "/meetings/m05/"))
-        entry = _fetch(base + "/pagefind/pagefind-entry.json")
+        entry = _fetch(base + "/pagefind/zhibu-shards.json")
         assert entry
         changed = content / "meetings/m05.yaml"
         changed.write_text(changed.read_text(encoding="utf-8").replace("第5次支委会", "第5次党课改"), encoding="utf-8")
         assert _until(120, lambda: "第5次党课改" in _fetch(base + "/meetings/m05/"))
-        # The index is rebuilt in the background and replaces the old one whole.
-        assert _until(120, lambda: _fetch(base + "/pagefind/pagefind-entry.json") not in ("", entry))
+        # The index follows in the background (a delta beside the base) and replaces the old one whole.
+        assert _until(120, lambda: _fetch(base + "/pagefind/zhibu-shards.json") not in ("", entry))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,9 +1,9 @@
-"""A search index in shards (generator/stages/index.py), rebuilt only where pages changed.
+"""A search index as a base in shards and a delta (generator/stages/index.py).
 
-ZHIBU_SHARD_PAGES=4 makes a small archive a multi-shard one. An incremental build indexes
-again only the shards whose record pages changed, and every shard is indexed from the same
-pages as in a cold build, so the incremental site, index included, is byte for byte the cold
-build's (compared here and in test_incremental.py); the browser then searches all shards as one.
+ZHIBU_SHARD_PAGES=4 makes a small archive's base a multi-shard one. An incremental build keeps
+the base and indexes only the record pages that differ from it, as the delta index, so the
+index holds what a cold build's holds (compared here and in test_incremental.py) and the
+browser, told which base results the delta replaces, finds what it finds in a cold build.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from conftest import meeting_yaml, serve_dir, write_archive, zhibu
 from test_incremental import differences, tree
 from test_search_browser import _found_count, all_results, run_search
 
-from generator.stages.index import MANIFEST, plan_shards
+from generator.stages.index import BASE, DELTA, MANIFEST, read_fragment
 
 MEETINGS = {
     f"meetings/m{n:02}.yaml": meeting_yaml(
@@ -42,18 +42,24 @@ def _build(content: Path, site: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _shard_files(site: Path) -> dict[str, dict[str, int]]:
-    """Each shard's files with their modification times."""
+def _base_files(site: Path) -> dict[str, int]:
+    """The base index's files with their modification times."""
     index = site / "pagefind"
-    folders = ["", *json.loads((index / MANIFEST).read_text(encoding="utf-8"))["shards"]]
     return {
-        folder: {
-            p.relative_to(index).as_posix(): p.stat().st_mtime_ns
-            for p in (index / folder).rglob("*")
-            if p.is_file() and (folder or not p.relative_to(index).as_posix().startswith("shard-"))
-        }
-        for folder in folders
+        p.relative_to(index).as_posix(): p.stat().st_mtime_ns
+        for p in index.rglob("*")
+        if p.is_file() and p.name != MANIFEST and p.relative_to(index).parts[0] != DELTA
     }
+
+
+def _manifest(site: Path) -> dict[str, Any]:
+    return json.loads((site / "pagefind" / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _delta_pages(site: Path) -> set[str]:
+    """The pages the delta index holds."""
+    fragments = (site / "pagefind" / DELTA).glob("fragment/*.pf_fragment")
+    return {read_fragment(path)["url"] for path in fragments}
 
 
 def _edit(content: Path) -> None:
@@ -65,28 +71,55 @@ def _edit(content: Path) -> None:
 @pytest.fixture
 def sites(tmp_path: Path, small_shards: None) -> dict[str, Any]:
     """A multi-shard site built, then built again after one record's summary was edited (the
-    shard files before and after), then once more after a record was deleted and one added;
+    base files before and after), then once more after a record was deleted and one added;
     and the cold build of the same records."""
     content = write_archive(tmp_path, MEETINGS)
     site, cold = tmp_path / "site", tmp_path / "cold"
     _build(content, site)
-    before = _shard_files(site)
+    before = _base_files(site)
     (content / "meetings/m05.yaml").write_text(EDITED, encoding="utf-8")
     _build(content, site)
-    after = _shard_files(site)
+    after, delta = _base_files(site), _delta_pages(site)
     _edit(content)
     _build(content, site)
     shutil.rmtree(tmp_path / ".zhibu")
     _build(content, cold)
-    return {"site": site, "cold": cold, "before": before, "after": after}
+    return {"site": site, "cold": cold, "before": before, "after": after, "delta": delta}
 
 
-def test_an_incremental_build_indexes_only_the_shard_whose_page_changed(sites: dict[str, Any]) -> None:
-    before, after = sites["before"], sites["after"]
-    assert len(after) >= 3 and list(after) == list(before)
-    (edited,) = [s.folder for s in plan_shards(sites["site"]) if "meetings/m05/index.html" in s.pages]
-    assert [folder for folder in after if after[folder] != before[folder]] == [edited]
-    assert differences(tree(sites["site"]), tree(sites["cold"])) == []
+def test_an_incremental_build_keeps_the_base_and_indexes_only_the_changed_pages(sites: dict[str, Any]) -> None:
+    assert len(_manifest(sites["cold"])["shards"]) >= 2  # a multi-shard base
+    assert sites["after"] == sites["before"]  # not one base file written again
+    assert sites["delta"] == {"/meetings/m05/"}
+    manifest = _manifest(sites["site"])
+    assert manifest["delta"] == DELTA and "/meetings/m13/" in _delta_pages(sites["site"])
+    assert len(manifest["days"]) == len(_delta_pages(sites["site"]))
+    assert differences(tree(sites["site"]), tree(sites["cold"])) == []  # the same pages hold the same text
+
+
+def _index_bytes(site: Path) -> dict[str, bytes]:
+    index = site / "pagefind"
+    return {p.relative_to(index).as_posix(): p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+
+
+def test_more_changed_pages_than_the_limit_make_the_base_again(
+    tmp_path: Path, small_shards: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZHIBU_DELTA_PAGES", "1")
+    content = write_archive(tmp_path, MEETINGS)
+    site, cold = tmp_path / "site", tmp_path / "cold"
+    _build(content, site)
+    (content / "meetings/m05.yaml").write_text(EDITED, encoding="utf-8")
+    _build(content, site)  # one page differs: a delta
+    assert _delta_pages(site) == {"/meetings/m05/"}
+    base = (site / "pagefind" / BASE).read_bytes()
+    _edit(content)  # m07 gone, m13 new, their neighbours' pages changed: over the limit
+    _build(content, site)
+    assert _manifest(site)["delta"] is None and _manifest(site)["dropped"] == {}
+    assert (site / "pagefind" / BASE).read_bytes() != base
+    shutil.rmtree(tmp_path / ".zhibu")
+    _build(content, cold)
+    assert _index_bytes(site) == _index_bytes(cold)  # the base made again is the cold build's index
 
 
 def _full(page: Any) -> list[str]:
@@ -97,14 +130,14 @@ def _full(page: Any) -> list[str]:
 
 
 @pytest.mark.browser
-def test_a_multi_shard_index_finds_the_new_text_and_forgets_the_old(page: Any, sites: dict[str, Any]) -> None:
+def test_a_delta_index_finds_the_new_text_and_forgets_the_old(page: Any, sites: dict[str, Any]) -> None:
     with serve_dir(sites["site"]) as url:
         run_search(page, url, "铝锭称重")  # only in the edited record's new summary
         assert _full(page) == ["/meetings/m05/"]
         run_search(page, url, "窑炉检修")  # in the old summary of m05, in the deleted m07 and in the new m13
         all_results(page)
         found, status = _full(page), page.inner_text(".zhibu-search__status")
-        # Without words, newest first across the shards (each shard sorts only its own pages).
+        # Without words, newest first across the base shards and the delta.
         newest = run_search(page, url, 类型="会议")
     assert newest == [f"/meetings/m{n:02}/" for n in range(13, 0, -1) if n != 7], newest
     expected = {f"/meetings/m{n:02}/" for n in range(1, 14) if n not in (5, 7)}
@@ -113,25 +146,29 @@ def test_a_multi_shard_index_finds_the_new_text_and_forgets_the_old(page: Any, s
 
 
 @pytest.mark.browser
-def test_incremental_cold_and_one_shard_sites_give_the_same_results(
+def test_delta_cold_and_one_shard_sites_give_the_same_results(
     page: Any, sites: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same records searched in the incremental multi-shard site, its cold build and a
-    one-shard cold build: the same records and counts (the order of equal scores may differ
-    between shard layouts: each shard ranks with its own word statistics)."""
+    """The same records searched in the site with a delta index, its cold build and a one-shard
+    cold build: the same records, counts and facet counts, and without words the same order
+    (the order of equal scores may differ between shard layouts: each shard ranks with its own
+    word statistics)."""
     monkeypatch.delenv("ZHIBU_SHARD_PAGES")
     one = tmp_path / "one"
     content = tmp_path / "content"
     shutil.rmtree(tmp_path / ".zhibu")
     _build(content, one)
-    assert json.loads((one / "pagefind" / MANIFEST).read_text(encoding="utf-8"))["shards"] == []
-    queries = [("窑炉检修", {}), ("支委会", {}), ("", {"类型": "会议"}), ("铝锭", {}), ("张伟", {})]
-    seen: dict[str, list[tuple[list[str], str]]] = {}
+    assert _manifest(one)["shards"] == [] and _manifest(sites["site"])["dropped"]
+    queries = [("窑炉检修", {}), ("支委会", {}), ("", {"类型": "会议"}), ("", {}), ("铝锭", {}), ("张伟", {})]
+    seen: dict[str, list[tuple[list[str], str, str]]] = {}
     for name in ("site", "cold", "one"):
         with serve_dir(sites.get(name, one)) as url:
             for query, filters in queries:
                 run_search(page, url, query, **filters)
-                found = sorted(all_results(page))
-                seen.setdefault(name, []).append((found, page.inner_text(".zhibu-search__status")))
+                found = all_results(page)
+                listed = found if not query else sorted(found)
+                facets = page.inner_text(".zhibu-search__facets")
+                seen.setdefault(name, []).append((listed, page.inner_text(".zhibu-search__status"), facets))
     assert seen["site"] == seen["cold"] == seen["one"]
-    assert all(found for found, _ in seen["one"])
+    assert all(found for found, _, _ in seen["one"][:3])
+    assert "/meetings/m07/" not in {path for found, _, _ in seen["site"] for path in found}

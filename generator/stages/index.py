@@ -3,13 +3,14 @@
 Pagefind's extended binary (from the `pagefind[extended]` wheel) segments
 Chinese when indexing. Only elements marked `data-pagefind-body` (record pages)
 are indexed, and within them not the page furniture (`skip_furniture`): search
-matches and excerpts come from the record's own text. The whole site is indexed
-in one call; failure fails the build.
+matches and excerpts come from the record's own text. A base index in shards and a
+delta index of the pages changed since (`index_site`); failure fails the build.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import logging
@@ -25,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from generator.model import COLLECTIONS
 from generator.stages.publish import link_or_copy
@@ -74,26 +76,32 @@ class IndexingError(RuntimeError):
 
 
 # Record pages a Pagefind process indexes at most. Its peak memory grows faster than the pages
-# (measured on synthetic records: 97 MB at 1,000, 160 MB at 2,500, 382 MB at 5,000, 706-967 MB
-# at 10,000), so a large archive is indexed as several shards, each a whole Pagefind bundle, which
-# the browser merges (Pagefind's mergeIndex). ZHIBU_SHARD_PAGES sets another size (tests use it).
-SHARD_PAGES = 2500
-# In the index folder: the shards' folders and sizes for the browser (zhibu.js), their digests for the next build.
+# (measured on synthetic records: 97 MB at 1,000, 160 MB at 2,500, 382 MB at 5,000, 434 MB at 6,000,
+# 706-967 MB at 10,000), so a large archive's base index is made as several shards, each a whole
+# Pagefind bundle, which the browser merges (Pagefind's mergeIndex). ZHIBU_SHARD_PAGES sets another
+# size (tests use it).
+SHARD_PAGES = 6000
+# Record pages that may differ from the base index (changed, added or deleted since it was made) before
+# the base is made again whole; until then a build indexes only those pages, as the delta index.
+# ZHIBU_DELTA_PAGES sets another limit (tests use it).
+DELTA_PAGES = 500
+# In the index folder: for the browser (zhibu.js), the folders to merge and the base results to drop
+# or move; for the next build, each base page's digest, Pagefind id and folder.
 MANIFEST = "zhibu-shards.json"
+BASE = "zhibu-base.json"
+DELTA = "delta"
 NEXT_INDEX = ".pagefind.next"
-PAGEFIND_VERSION = metadata.version("pagefind")  # another Pagefind indexes every shard again
+PAGEFIND_VERSION = metadata.version("pagefind")  # another Pagefind makes the base again
+_FRAGMENT = b"pagefind_dcd"  # what a decompressed Pagefind fragment (a page's text, filters, meta) starts with
 
 
-@dataclass(frozen=True)
-class Shard:
-    folder: str  # inside the index folder: "" for the first shard, whose pagefind.js the pages import
-    pages: tuple[str, ...]  # record pages, relative to the site, sorted
-    digest: str  # of the pages' paths and bytes: an unchanged digest keeps the shard's index
+def _setting(name: str, default: int) -> int:
+    chosen = os.environ.get(name, "")
+    return int(chosen) if chosen.isdigit() else default
 
 
 def shard_pages() -> int:
-    chosen = os.environ.get("ZHIBU_SHARD_PAGES", "")
-    return int(chosen) if chosen.isdigit() and int(chosen) > 0 else SHARD_PAGES
+    return max(1, _setting("ZHIBU_SHARD_PAGES", SHARD_PAGES))
 
 
 def record_pages(site_dir: Path) -> list[str]:
@@ -101,54 +109,43 @@ def record_pages(site_dir: Path) -> list[str]:
     return sorted(p.relative_to(site_dir).as_posix() for p in found)
 
 
-def plan_shards(site_dir: Path) -> list[Shard]:
-    """The record pages split into shards of about shard_pages() pages: a page's shard is a stable
-    hash of its path, so an edit changes only its own shard and a cold build makes the same shards.
-    The first shard with pages is the index folder itself; an empty one (only likely with tiny
-    shards) has no index."""
-    pages = record_pages(site_dir)
+def plan_shards(pages: list[str]) -> list[tuple[str, tuple[str, ...]]]:
+    """The record pages split into base shards (folder, pages) of about shard_pages() pages: a page's
+    shard is a stable hash of its path, so a cold build makes the same shards. The first shard with
+    pages is the index folder itself; an empty one (only likely with tiny shards) has no index."""
     count = max(1, math.ceil(len(pages) / shard_pages()))
     groups: list[list[str]] = [[] for _ in range(count)]
     for page in pages:
         groups[zlib.crc32(page.encode()) % count].append(page)
     numbered = [(number, group) for number, group in enumerate(groups) if group] or [(0, [])]
-    shards = []
-    for number, group in numbered:
-        digest = hashlib.sha256(PAGEFIND_VERSION.encode())
-        for page in group:
-            digest.update(page.encode() + b"\0" + hashlib.sha256((site_dir / page).read_bytes()).digest())
-        folder = f"shard-{number}" if shards else ""
-        shards.append(Shard(folder, tuple(group), digest.hexdigest()))
-    return shards
+    return [(f"shard-{number}" if i else "", tuple(group)) for i, (number, group) in enumerate(numbered)]
 
 
 def index_site(site_dir: Path, background: bool = False, jobs: int = 0) -> int:
-    """Index the record pages of site_dir into site_dir/pagefind; returns the number of pages indexed.
+    """Index the record pages of site_dir into site_dir/pagefind; returns the number of record pages.
 
-    Each shard whose pages are unchanged since the index in site_dir/pagefind was made keeps its
-    index (its files linked, never rewritten); the others are indexed again, up to `jobs` Pagefind
-    processes at a time (default: the number of cores). The new index is assembled beside the old
-    one and then replaces it whole. In the background, Pagefind runs at a lower priority (POSIX),
-    so it never slows the rebuild of a page."""
-    shards = plan_shards(site_dir)
+    Pagefind cannot update an index. A cold build (or one whose base index was made by another
+    Pagefind, or differs from the pages in more than ZHIBU_DELTA_PAGES pages) makes the base index,
+    in shards, up to `jobs` Pagefind processes at a time (default: the number of cores). Any other
+    build keeps the base (its files linked, never rewritten) and indexes only the pages that differ
+    from it, as the delta index; the manifest tells the browser which base results the delta
+    replaces or that are gone. The new index is assembled beside the old one and then replaces it
+    whole. In the background, Pagefind runs at a lower priority (POSIX), so it never slows the
+    rebuild of a page."""
+    pages = {page: hashlib.sha256((site_dir / page).read_bytes()).hexdigest() for page in record_pages(site_dir)}
     current = site_dir / "pagefind"
-    kept = _kept_digests(current)
-    fresh = [shard for shard in shards if kept.get(shard.folder) != shard.digest]
     work = site_dir / NEXT_INDEX
     shutil.rmtree(work, ignore_errors=True)
     try:
         work.mkdir()
-        for shard in shards:
-            if shard not in fresh:
-                _link_tree(current / shard.folder, work / shard.folder, nested=shard.folder == "")
-        with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(fresh)))) as pool:
-            list(pool.map(lambda shard: _index_shard(site_dir, shard, work, background), fresh))
-        manifest = {
-            "shards": [s.folder for s in shards[1:]],
-            "pages": {s.folder: len(s.pages) for s in shards},
-            "digests": {s.folder: s.digest for s in shards},
-        }
-        (work / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+        base = _kept_base(current, pages)
+        delta = None if base is None else _index_delta(site_dir, current, work, base, pages, background)
+        if base is None or delta is None:
+            shutil.rmtree(work)
+            work.mkdir()
+            base = _make_base(site_dir, pages, work, background, jobs)
+            delta = Delta({}, {})
+        _write_json(work / MANIFEST, _manifest(base, delta))
         old = site_dir / ".pagefind.old"
         shutil.rmtree(old, ignore_errors=True)
         if current.exists():
@@ -157,36 +154,109 @@ def index_site(site_dir: Path, background: bool = False, jobs: int = 0) -> int:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return sum(len(shard.pages) for shard in shards)
+    return len(pages)
 
 
-def _kept_digests(index_dir: Path) -> dict[str, str]:
-    """The digests of the shards of an earlier index whose folders are still there."""
+@dataclass(frozen=True)
+class Base:
+    folders: dict[str, int]  # the base shards' folders ("" first) and their numbers of pages
+    pages: dict[str, list[str]]  # record page -> [digest of its bytes, Pagefind id, folder]
+
+
+@dataclass(frozen=True)
+class Delta:
+    days: dict[str, str]  # Pagefind id -> the page's day (the listing without words is by date)
+    dropped: dict[str, list[Any]]  # base id -> [its filters, 1 if the delta holds the same page under it, else 0]
+
+
+def _kept_base(index_dir: Path, pages: dict[str, str]) -> Base | None:
+    """The base of the index in index_dir, if this Pagefind made it, its folders are there and no more
+    than ZHIBU_DELTA_PAGES record pages differ from it."""
     try:
-        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    digests = manifest.get("digests") if isinstance(manifest, dict) else None
-    if not isinstance(digests, dict):
-        return {}
-    return {folder: digest for folder, digest in digests.items() if (index_dir / folder / "pagefind.js").is_file()}
+        found = json.loads((index_dir / BASE).read_text(encoding="utf-8"))
+        base = Base(dict(found["folders"]), dict(found["pages"]))
+        made_by = found["pagefind"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if made_by != PAGEFIND_VERSION or not all((index_dir / f / "pagefind.js").is_file() for f in base.folders):
+        return None
+    differing = sum(base.pages.get(page, [""])[0] != digest for page, digest in pages.items())
+    deleted = len(base.pages.keys() - pages.keys())
+    return base if differing + deleted <= _setting("ZHIBU_DELTA_PAGES", DELTA_PAGES) else None
 
 
-def _link_tree(source: Path, target: Path, nested: bool) -> None:
-    """The files of a kept shard, hard-linked (copied where links fail); the first shard's folder
-    holds the other shards, which are not its own."""
-    ignore = shutil.ignore_patterns("shard-*", MANIFEST) if nested else None
-    shutil.copytree(source, target, ignore=ignore, copy_function=link_or_copy, dirs_exist_ok=True)
+def _index_delta(
+    site_dir: Path, current: Path, work: Path, base: Base, pages: dict[str, str], background: bool
+) -> Delta | None:
+    """The base's files linked into work and the pages that differ from it indexed as work/delta;
+    None if a delta page's Pagefind id is a base page's other than its own (the ids are short
+    hashes), which only a new base can tell apart."""
+    shutil.copytree(
+        current, work, ignore=shutil.ignore_patterns(DELTA, MANIFEST), copy_function=link_or_copy, dirs_exist_ok=True
+    )
+    changed = sorted(page for page, digest in pages.items() if base.pages.get(page, [""])[0] != digest)
+    fragments = _index_shard(site_dir, DELTA, tuple(changed), work, background) if changed else {}
+    owners = {entry[1]: page for page, entry in base.pages.items() if entry[1]}
+    if any(owners.get(fragment["id"], page) != page for page, fragment in fragments.items()):
+        return None
+    dropped = {}
+    for page in sorted(base.pages.keys() - (pages.keys() - set(changed))):  # changed or deleted
+        _, old, folder = base.pages[page]
+        if not old:
+            continue
+        filters = read_fragment(work / folder / "fragment" / f"{old}.pf_fragment")["filters"]
+        dropped[old] = [filters, int(fragments.get(page, {}).get("id") == old)]
+    return Delta({fragment["id"]: fragment["meta"].get("day", "") for fragment in fragments.values()}, dropped)
 
 
-def _index_shard(site_dir: Path, shard: Shard, work: Path, background: bool) -> None:
+def _make_base(site_dir: Path, pages: dict[str, str], work: Path, background: bool, jobs: int) -> Base:
+    shards = plan_shards(list(pages))
+    with ThreadPoolExecutor(max(1, min(jobs or os.cpu_count() or 1, len(shards)))) as pool:
+        made = list(pool.map(lambda shard: _index_shard(site_dir, *shard, work, background), shards))
+    entries = {  # a page Pagefind found nothing to index in has no id
+        page: [pages[page], fragments.get(page, {}).get("id", ""), folder]
+        for (folder, group), fragments in zip(shards, made, strict=True)
+        for page in group
+    }
+    base = Base({folder: len(group) for folder, group in shards}, dict(sorted(entries.items())))
+    _write_json(work / BASE, {"pagefind": PAGEFIND_VERSION, "folders": base.folders, "pages": base.pages})
+    return base
+
+
+def _manifest(base: Base, delta: Delta) -> dict[str, Any]:
+    """What zhibu.js reads: the base shards to merge beside the first (and their sizes), the delta
+    index if any, the base results to drop (a changed or deleted page: its filters, subtracted from
+    facet counts) and the delta pages' days."""
+    return {
+        "shards": [folder for folder in base.folders if folder],
+        "pages": base.folders,
+        "delta": DELTA if delta.days else None,
+        "dropped": delta.dropped,
+        "days": delta.days,
+    }
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def read_fragment(path: Path) -> dict[str, Any]:
+    """A page as Pagefind indexed it (url, content, filters, meta), from its fragment file."""
+    return json.loads(gzip.decompress(path.read_bytes()).removeprefix(_FRAGMENT))
+
+
+def _index_shard(
+    site_dir: Path, folder: str, shard: tuple[str, ...], work: Path, background: bool
+) -> dict[str, dict[str, Any]]:
     """Pagefind over one shard's pages: they are hard-linked at their own paths into a folder of
-    their own, which Pagefind indexes whole (URLs stay those of the site)."""
-    pages = work / f".pages-{shard.folder or 'shard-0'}"
-    for page in shard.pages:
+    their own, which Pagefind indexes whole (URLs stay those of the site). Returns each page's
+    fragment, its Pagefind id added."""
+    name = folder or "shard-0"
+    pages = work / f".pages-{name}"
+    for page in shard:
         (pages / page).parent.mkdir(parents=True, exist_ok=True)
         link_or_copy(str(site_dir / page), str(pages / page))
-    output = work / f".out-{shard.folder or 'shard-0'}"
+    output = work / f".out-{name}"
     command = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(output)]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace"
@@ -199,17 +269,22 @@ def _index_shard(site_dir: Path, shard: Shard, work: Path, background: bool) -> 
     if process.returncode != 0 or not (output / "pagefind.js").is_file():
         tail = "\n".join(output_text.strip().splitlines()[-5:])
         raise IndexingError(f"Pagefind 建立搜索索引失败（退出码 {process.returncode}）：{tail}")
-    if shard.folder:
-        os.replace(output, work / shard.folder)
-        return
+    fragments = {}
+    for path in (output / "fragment").glob("*.pf_fragment"):
+        fragment = {**read_fragment(path), "id": path.name.removesuffix(".pf_fragment")}
+        fragments[fragment["url"].lstrip("/") + "index.html"] = fragment
+    if folder:
+        os.replace(output, work / folder)
+        return fragments
     for entry in output.iterdir():  # the first shard is the index folder itself
         os.replace(entry, work / entry.name)
     output.rmdir()
+    return fragments
 
 
 class FollowingIndex:
     """The search index of a served site, rebuilt in a thread after each rebuild: pages never
-    wait for Pagefind. Only the shards whose pages changed are indexed again; the new index is
+    wait for Pagefind. Only the pages changed since the base index are indexed again; the new index is
     assembled beside the old one and then replaces it whole; a rebuild while indexing indexes
     once more when it is done."""
 

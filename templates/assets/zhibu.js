@@ -419,29 +419,53 @@
       const options = { excerptLength: 40, baseUrl: siteRoot.pathname };
       await pagefind.options(options);
       await pagefind.init();
-      // A large archive's index comes in shards (generator/stages/index.py): the first is the one
-      // imported above, the others are merged into it and searched with it.
+      // The index (generator/stages/index.py) is a base in shards, the first the one imported above,
+      // and a delta index of the pages changed since: all are merged and searched as one.
       // Sorted by date, each shard scores a result by its place among the shard's own pages: weighing
       // a shard by its size puts places of different shards on one scale (see settleOrder).
-      const { shards = [], pages = {} } = (await fetchJson("pagefind/zhibu-shards.json")) || {};
+      const { shards = [], pages = {}, delta = null, dropped = {}, days = {} } =
+        (await fetchJson("pagefind/zhibu-shards.json")) || {};
       const largest = Math.max(1, ...Object.values(pages));
       const weight = (folder) => largest / (pages[folder] || largest);
       if (shards.length) await pagefind.options({ indexWeight: weight("") });
-      await Promise.all(shards.map((folder) =>
+      await Promise.all([...shards, ...(delta ? [delta] : [])].map((folder) =>
         pagefind.mergeIndex(new URL(`pagefind/${folder}/`, siteRoot).href, { ...options, indexWeight: weight(folder) })));
       const vocab = (await fetchJson("search/keys/vocab.json")) || { dates: [], years: [], filters: [], terms: {} };
-      return { pagefind, vocab, sharded: shards.length > 0 };
+      const search = async (term, searchOptions) => replaced(await pagefind.search(term, searchOptions), dropped, days);
+      return { pagefind, vocab, search, sharded: shards.length > 0 || Boolean(delta) };
     })();
     return engine;
   }
 
+  // A base page changed or deleted since the base index was made is dropped from the results and
+  // from the facet counts (a page the delta holds unchanged, under the same id, is kept once); a delta
+  // page carries its day, where the listing without words puts it (settleOrder).
+  function replaced(search, dropped, days) {
+    const seen = new Map();
+    const counts = search.filters || {};
+    const results = search.results.filter((result) => {
+      if (result.id in days) result.day = days[result.id];
+      if (!(result.id in dropped)) return true;
+      const [filters, kept] = dropped[result.id];
+      const copy = (seen.get(result.id) || 0) + 1;
+      seen.set(result.id, copy);
+      if (copy <= kept) return true;
+      for (const [name, values] of Object.entries(filters)) {
+        for (const value of values) if (counts[name] && counts[name][value]) counts[name][value] -= 1;
+      }
+      return false;
+    });
+    return { ...search, results, filters: counts };
+  }
+
   // What the query means, the key matches and Pagefind's candidates, sorted into the lists to show.
-  async function find({ pagefind, vocab, sharded }, query, chosen) {
+  async function find(engine, query, chosen) {
+    const { vocab, sharded } = engine;
     const understood = understand(query, vocab);
     const words = understood.words.map(normalise).filter(Boolean);
     const filters = combine(chosen, understood.filters);
     const text = understood.words.join(" ");
-    const [keys, { search, used }] = await Promise.all([keyCandidates(words, filters), fullText(pagefind, text, filters)]);
+    const [keys, { search, used }] = await Promise.all([keyCandidates(words, filters), fullText(engine, text, filters)]);
     const found = { named: words.length ? [] : understood.named, keys, results: search.results, words, sharded: !words.length && sharded,
       checked: 0, seen: new Set(), keyHits: new Map(), full: [], partial: [], unchecked: 0 };
     await readBatch(found);
@@ -456,24 +480,24 @@
     await Promise.all([...words].map((w) => pagefind.preload(w)));
   }
 
-  async function everyWordFound(pagefind, query) {
-    const counts = await Promise.all(query.split(/\s+/).map(async (w) => (await pagefind.search(w)).results.length));
+  async function everyWordFound(searchIndex, query) {
+    const counts = await Promise.all(query.split(/\s+/).map(async (w) => (await searchIndex(w)).results.length));
     return counts.every((n) => n > 0);
   }
 
   // Pagefind finds the candidates; without words, every record the filters allow, newest first.
-  async function fullText(pagefind, query, filters) {
+  async function fullText({ pagefind, search: searchIndex }, query, filters) {
     const pagefindFilters = {};
     for (const [name, values] of Object.entries(filters)) pagefindFilters[name] = { any: values };
-    if (!query) return { search: await pagefind.search(null, { filters: pagefindFilters, sort: { date: "desc" } }), used: query };
+    if (!query) return { search: await searchIndex(null, { filters: pagefindFilters, sort: { date: "desc" } }), used: query };
     await preload(pagefind, query);
-    let search = await pagefind.search(query, { filters: pagefindFilters });
+    let search = await searchIndex(query, { filters: pagefindFilters });
     let used = query;
     if (search.results.length === 0) {
       for (const other of alternatives(query)) {
         await preload(pagefind, other);
-        if (!(await everyWordFound(pagefind, other))) continue;
-        const retry = await pagefind.search(other, { filters: pagefindFilters });
+        if (!(await everyWordFound(searchIndex, other))) continue;
+        const retry = await searchIndex(other, { filters: pagefindFilters });
         if (retry.results.length) { search = retry; used = other; break; }
       }
     }
@@ -496,7 +520,7 @@
     const batch = results.slice(found.checked, words.length ? found.checked + CHECKED : results.length);
     found.checked += batch.length;
     if (!words.length) {
-      found.full.push(...batch.map((result) => ({ result, list: "full" })));
+      found.full.push(...batch.map((result) => ({ result, list: "full", delta: "day" in result, day: result.day })));
       return;
     }
     const loaded = await Promise.all(batch.map((result) => result.data()));
@@ -518,15 +542,20 @@
   }
 
   // Without words the results come newest first, but from a sharded index only nearly so (each
-  // shard is sorted on its own): the next items to show are put in date order over twice a page.
+  // shard is sorted on its own): the next base items to show are put in date order over twice a page,
+  // with the delta items (their days known, wherever Pagefind put them) no older than those.
   async function settleOrder(found, from) {
     const first = found.full.findIndex((item) => item.result);
     if (first < 0) return;
     const start = Math.max(from, first);
-    const window = found.full.slice(start, start + 2 * PAGE_SIZE);
-    const days = await Promise.all(window.map(async (item) => ((await item.result.data()).meta || {}).day || ""));
-    const order = window.map((item, i) => [item, days[i]]).sort((a, b) => b[1].localeCompare(a[1]));
-    found.full.splice(start, window.length, ...order.map(([item]) => item));
+    const rest = found.full.slice(start);
+    const base = rest.filter((item) => !item.delta);
+    const window = base.slice(0, 2 * PAGE_SIZE);
+    await Promise.all(window.map(async (item) => { item.day ??= ((await item.result.data()).meta || {}).day || ""; }));
+    const oldest = base.length > window.length ? window.reduce((day, item) => (item.day < day ? item.day : day), "\uffff") : "";
+    const delta = rest.filter((item) => item.delta);
+    const order = [...window, ...delta.filter((item) => item.day >= oldest)].sort((a, b) => b.day.localeCompare(a.day));
+    found.full.splice(start, rest.length, ...order, ...base.slice(window.length), ...delta.filter((item) => item.day < oldest));
   }
 
   // What a listed item shows: link, title, a line of date, org and type, and an excerpt.
@@ -622,7 +651,7 @@
       showChips(understood);
       await loadFacets();
       if (!query && !Object.keys(filters).length) {
-        const totals = (await pagefind.search(null, {})).filters;
+        const totals = (await opened.search(null, {})).filters;
         if (mine !== generation) return;
         status.textContent = "输入关键词，或在左侧按类型、组织、年份、人员筛选。";
         showFacets(totals);
