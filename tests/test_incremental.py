@@ -180,11 +180,13 @@ MEETINGS = {f"meetings/m{n:02}.yaml": MEETING.format(n=n) for n in range(1, 13)}
 
 
 def tree(site: Path) -> dict[str, bytes]:
-    """Every file of a site, by path, but for the search index: what it holds (`indexed`), under
-    "pagefind/". Nothing is left out: SOURCE_DATE_EPOCH (set by the tests below) fixes the one
+    """Every file of a site (or docs folder), by path, but for the search index: what it holds
+    (`indexed`), under "pagefind/". Nothing is left out: SOURCE_DATE_EPOCH (set by the tests below) fixes the one
     timestamp MkDocs writes (in sitemap.xml.gz), and the build state is equal when the inputs are."""
     files = {p.relative_to(site).as_posix(): p for p in sorted(site.rglob("*")) if p.is_file()}
     found = {rel: path.read_bytes() for rel, path in files.items() if not rel.startswith("pagefind/")}
+    if not (site / "pagefind").is_dir():
+        return found
     return {**found, "pagefind/": json.dumps(indexed(site), ensure_ascii=False, sort_keys=True).encode()}
 
 
