@@ -266,6 +266,7 @@ def build_command(
     from generator.pipeline import generate
     from generator.plugin import navigation
     from generator.stages.publish import (
+        build_day,
         build_key,
         find_config,
         is_current,
@@ -273,6 +274,7 @@ def build_command(
         reuse_previous,
         run_mkdocs,
         run_mkdocs_parallel,
+        sitemap_kept,
         staged_site,
     )
 
@@ -288,11 +290,12 @@ def build_command(
     config_file = find_config(content_dir)
     page_count = 0
 
-    def hand_over(config: Any) -> None:
+    def hand_over(config: Any, sitemap: bool = False) -> None:
         plugin = config.plugins.get("zhibu")
         if plugin is None:
             raise click.ClickException("mkdocs.yml 的 plugins 中缺少 zhibu")
         plugin.checked, plugin.generated, plugin.page_count = checked, True, page_count
+        plugin.sitemap_kept = sitemap
         plugin.jobs = jobs
         reporter.stage("mkdocs")
 
@@ -308,13 +311,15 @@ def build_command(
             return
         page_count, written = generate(checked, docs_dir, progress=reporter.stage, jobs=jobs)
         docs = set(written.files)
+        day = build_day()
         with staged_site(site_dir) as staging:
             if reuse_previous(site_dir, staging, key, docs):  # MkDocs rebuilds only the changed pages
-                run_mkdocs(config_file, docs_dir, staging, hand_over, dirty=True)
+                sitemap = sitemap_kept(site_dir, docs)
+                run_mkdocs(config_file, docs_dir, staging, lambda config: hand_over(config, sitemap), dirty=True)
             else:
                 run_mkdocs_parallel(config_file, docs_dir, staging, hand_over, jobs)
             _fail_on_broken_links(staging, check_links)
-            record_state(staging, key, docs, checked.inputs)
+            record_state(staging, key, docs, checked.inputs, day)
     except (Exception, KeyboardInterrupt, Abort) as exc:  # MkDocs, Pagefind, disk: keep the old site
         reporter.clear()
         if isinstance(exc, Abort):  # MkDocs logged the cause (a plugin's error) and then gave up

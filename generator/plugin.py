@@ -55,6 +55,7 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         self.served: set[str] = set()  # `zhibu serve`: the site files of the last build, relative to site_dir
         self.cache: WorkCache | None = None  # `zhibu serve`: the work cache, kept in memory between rebuilds
         self.shown: Checked | None = None  # `zhibu serve`: the check the whole served site was last built from
+        self.sitemap_kept = False  # the CLI: the previous site's sitemap is this build's (same pages, same day)
 
     def content_dir(self, config: Any) -> Path:
         """The `content` option, relative to mkdocs.yml; ZHIBU_CONTENT (set by the CLI) wins."""
@@ -91,6 +92,10 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         config.site_name = Markup(page_title(checked.archive.info.name))
         config.nav = navigation(checked)
         config.theme.dirs.insert(0, str(template_dir() / "theme"))
+        if self.sitemap_kept or self.first:  # previewing a save's pages: `rest` makes the sitemap and 404 page
+            config.theme.static_templates.discard("sitemap.xml")
+        if self.first:
+            config.theme.static_templates.discard("404.html")
         return config
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -108,14 +113,15 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
 
     def on_files(self, files: Any, config: Any) -> Any:
         """Building a part: every file of another part counts as unchanged, so MkDocs' dirty build
-        neither reads nor writes it (pages are independent: the nav holds sections only).
+        neither reads nor writes it (pages are independent: the nav holds sections only). So does
+        every file but a saved record's page when previewing a save (`first`): no file is stat'ed.
 
         A static file MkDocs is about to copy is removed first: in an incremental build the
         site is a hard-link clone of the previous one, never to be written through (`detach`).
         Previewing: the served files of a deleted record (or a page no longer made) go."""
-        if self.share is not None:
+        if self.share is not None or self.first:
             for file in files:
-                if not owns(file.src_uri, *self.share):
+                if file.src_uri not in self.first and (self.share is None or not owns(file.src_uri, *self.share)):
                     file.is_modified = _unchanged
         if self.serving:  # each file is written whole by replacing it (web/serve.py): nothing to detach
             served = {file.dest_uri for file in files}

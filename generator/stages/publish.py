@@ -426,8 +426,25 @@ def reuse_previous(site_dir: Path, staging: Path, key: str, docs: set[str]) -> b
     return True
 
 
-def record_state(staging: Path, key: str, docs: set[str], inputs: str) -> None:
+def build_day() -> str:
+    """The day MkDocs dates the pages by (in the sitemap)."""
+    from mkdocs.utils import get_build_date
+
+    return get_build_date()
+
+
+def sitemap_kept(site_dir: Path, docs: set[str]) -> bool:
+    """Whether site_dir's sitemap is the one MkDocs would write now: the same pages, dated the
+    same day (the configuration and theme, its other inputs, are in the build key)."""
+    state = _state(site_dir)
+    return state.get("day") == build_day() and state.get("docs") == sorted(docs)
+
+
+def record_state(staging: Path, key: str, docs: set[str], inputs: str, day: str) -> None:
+    """day: build_day() when MkDocs started (kept only if the pages cannot be dated otherwise)."""
     state = {"key": key, "inputs": f"{inputs}:{current_umask():o}", "docs": sorted(docs)}
+    if day == build_day():
+        state["day"] = day
     detach(staging / STATE)
     (staging / STATE).write_text(json.dumps(state), encoding="utf-8")
 
