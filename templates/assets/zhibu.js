@@ -167,10 +167,13 @@
   }
 
   // ---- the key index: exact matches on titles, names and organisations (see search_keys.py)
+  // Their names stay the same from build to build, so the browser asks the server whether each is
+  // still current (a 304 costs no bytes): a heuristically cached manifest would mix two builds.
   const cache = new Map();
   function fetchJson(path) {
     if (!cache.has(path)) {
-      cache.set(path, fetch(new URL(path, siteRoot)).then((r) => (r.ok ? r.json() : null)).catch(() => null));
+      const response = fetch(new URL(path, siteRoot), { cache: "no-cache" });
+      cache.set(path, response.then((r) => (r.ok ? r.json() : null)).catch(() => null));
     }
     return cache.get(path);
   }
