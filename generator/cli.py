@@ -241,6 +241,7 @@ def check_command(content_dir: Path, strict: bool, today: date | None, quiet: bo
     help="包含受限记录（另建一个供授权人员查阅的站点，务必用 --site 指定另一目录）",
 )
 @click.option("--check-links", is_flag=True, help="检查站内链接，有失效链接时构建失败")
+@click.option("--clean", is_flag=True, help="全新构建，不沿用上次的站点（站点文件被手工删改后用它修复）")
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
@@ -255,6 +256,7 @@ def build_command(
     site_dir: Path,
     include_restricted: bool,
     check_links: bool,
+    clean: bool,
     jobs: int,
     today: date | None,
     quiet: bool,
@@ -301,7 +303,7 @@ def build_command(
 
     try:
         key = build_key(config_file, navigation(checked))
-        if is_current(site_dir, key, checked.inputs):  # the records are as last built: nothing to do
+        if not clean and is_current(site_dir, key, checked.inputs):  # the records are as last built: nothing to do
             _fail_on_broken_links(site_dir, check_links)
             reporter.clear()
             reporter.say(
@@ -313,7 +315,7 @@ def build_command(
         docs = set(written.files)
         day = build_day()
         with staged_site(site_dir) as staging:
-            if reuse_previous(site_dir, staging, key, docs):  # MkDocs rebuilds only the changed pages
+            if not clean and reuse_previous(site_dir, staging, key, docs):  # MkDocs rebuilds only the changed pages
                 sitemap = sitemap_kept(site_dir, docs)
                 run_mkdocs(config_file, docs_dir, staging, lambda config: hand_over(config, sitemap), dirty=True)
             else:

@@ -145,6 +145,23 @@ def _mtimes(site: Path) -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in site.rglob("*")}
 
 
+@pytest.mark.usefixtures("fixed_build_date")
+def test_a_clean_build_repairs_a_site_damaged_by_hand(tmp_path: Path) -> None:
+    """The records are as last built, so a plain build leaves a deleted page missing; --clean
+    builds the whole site again, equal to a cold build."""
+    content = write_archive(tmp_path, MEETINGS)
+    site, cold = tmp_path / "site", tmp_path / "cold"
+    build = ("build", "--content", content, "--today", "2023-03-31")
+    assert zhibu(*build, "--site", cold).returncode == 0
+    assert zhibu(*build, "--site", site).returncode == 0
+    page = next(site.glob("meetings/*/index.html"))
+    page.unlink()
+    assert "已是最新" in zhibu(*build, "--site", site).stdout and not page.exists()
+    again = zhibu(*build, "--site", site, "--clean")
+    assert again.returncode == 0 and "已生成站点" in again.stdout, again.stdout + again.stderr
+    assert tree(site) == tree(cold)
+
+
 def test_a_build_with_nothing_changed_leaves_the_site_as_it_is(tmp_path: Path) -> None:
     content = write_archive(tmp_path, {"files/a.pdf": b"%PDF-1.4"})
     site = tmp_path / "site"
