@@ -308,7 +308,7 @@ def build_command(
             reporter.clear()
             reporter.say(
                 f"站点 {site_dir} 已是最新（记录与上次构建相同）：{checked.record_count} 条记录，"
-                f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。"
+                f"{warnings} 个警告，用时 {reporter.seconds:.1f} 秒。站点文件被手工删改过时，用 --clean 重新生成。"
             )
             return
         page_count, written = generate(checked, docs_dir, progress=reporter.stage, jobs=jobs)
