@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -346,6 +347,18 @@ def test_a_task_failing_in_its_process_fails_them_all() -> None:
     assert in_processes([partial(int, "1"), partial(str, 2)]) == [1, "2"]
     with pytest.raises(RuntimeError, match="invalid literal"):
         in_processes([partial(int, "1"), partial(int, "一")])
+
+
+def test_a_failing_task_does_not_wait_for_the_others() -> None:
+    stopped = threading.Event()
+
+    def run() -> None:
+        with pytest.raises(RuntimeError, match="invalid literal"):
+            in_processes([partial(time.sleep, 3600), partial(int, "一")])
+        stopped.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert stopped.wait(120)  # the sleeping process was stopped, not waited for
 
 
 @pytest.mark.usefixtures("fixed_build_date")

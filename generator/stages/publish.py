@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -264,16 +265,18 @@ def in_processes(tasks: list[Callable[[], Result]]) -> list[Result]:
             worker.start()
         for _, sending in channels:
             sending.close()
-        outcomes = []
-        for receiving, _ in channels:
-            try:
-                outcomes.append(receiving.recv())
-            except EOFError:  # the process died without a word (killed, out of memory)
-                outcomes.append((False, "子进程意外退出"))
-        failures = [result for ok, result in outcomes if not ok]
-        if failures:
-            raise RuntimeError(failures[0])
-        return [result for _, result in outcomes]
+        results: list[Any] = [None] * len(tasks)
+        pending: dict[Any, int] = {receiving: number for number, (receiving, _) in enumerate(channels)}
+        while pending:  # as each process answers: the first failure stops the others at once
+            for receiving in wait(list(pending)):
+                number = pending.pop(receiving)
+                try:
+                    ok, results[number] = receiving.recv()
+                except EOFError:  # the process died without a word (killed, out of memory)
+                    ok, results[number] = False, "子进程意外退出"
+                if not ok:
+                    raise RuntimeError(results[number])
+        return results
     finally:
         for worker in workers:
             if worker.is_alive():
