@@ -172,16 +172,22 @@ def test_facets_narrow_and_count_the_records(page: Any, demo_url: str, demo_chec
     assert "%E5%B9%B4%E4%BB%BD=2025" in page.url  # the chosen facet is kept in the URL
 
 
-def test_a_search_loads_the_counts_of_the_type_facet_only_until_another_is_opened(page: Any, demo_url: str) -> None:
-    """Counting a facet loads its whole filter index (人员: 65 KB at 10,000 records): only on demand."""
+def test_a_listing_loads_the_counts_of_the_type_facet_only_until_another_is_opened(page: Any, demo_url: str) -> None:
+    """Without words Pagefind counts a facet from its whole filter index (人员: 65 KB at 10,000 records):
+    only on demand. With words the facets count the records listed: no filter index at all."""
     filters: list[str] = []
     page.on("request", lambda r: filters.append(r.url) if "/pagefind/filter/" in r.url else None)
-    run_search(page, demo_url, "炉口安全")
-    assert len(filters) == 1 and page.locator("fieldset[data-facet=类型] input").count()
+    run_search(page, demo_url, 年份="2025")
+    assert len(filters) == 2 and page.locator("fieldset[data-facet=类型] input").count()  # 类型, and 年份 to filter
     assert not page.locator("fieldset[data-facet=人员] input").count()
     page.click("fieldset[data-facet=人员] .zhibu-facet__open")
     results(page)
-    assert len(filters) == 2 and page.locator("fieldset[data-facet=人员] input").count()
+    assert len(filters) == 3 and page.locator("fieldset[data-facet=人员] input").count()
+    filters.clear()
+    run_search(page, demo_url, "炉口安全")
+    page.click("fieldset[data-facet=组织] .zhibu-facet__open")
+    results(page)
+    assert not filters and page.locator("fieldset[data-facet=组织] input").count()
 
 
 def test_results_show_title_date_org_type_and_a_marked_excerpt(page: Any, demo_url: str) -> None:
@@ -377,3 +383,90 @@ def test_opened_from_disk_the_page_says_to_serve_the_site(page: Any, demo_site: 
     page.wait_for_selector("#zhibu-search[data-state=failed]", timeout=15000)
     status = page.inner_text(".zhibu-search__status")
     assert "zhibu serve" in status and "联系管理员" not in status
+
+
+def _facet_counts(page: Any, facet: str) -> dict[str, str]:
+    """A facet's values and their counts as shown ("3", or "3+" while candidates are unread)."""
+    shown = {}
+    for text in page.locator(f"fieldset[data-facet={facet}] label").all_inner_texts():
+        value, count = text.strip().rsplit(" ", 1)
+        shown[value.strip()] = count
+    return shown
+
+
+def test_facets_count_only_the_records_listed(page: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Pagefind matches a page holding any part of 铜渣浮选尾矿; the list holds only the record with
+    the whole word and the one with most of it (a partial match): the facets count those two, and
+    ticking each value lists as many as it says."""
+    root = tmp_path_factory.mktemp("parts")
+    meetings = {
+        "meetings/whole.yaml": meeting_yaml("支委会", "2024-05-10", "五月支委会", summary="研究了铜渣浮选尾矿的回收。"),
+        "meetings/most.yaml": meeting_yaml("党员大会", "2023-04-10", "四月党员大会", summary="讲了铜渣浮选工艺。"),
+        **{
+            f"meetings/part{i}.yaml": meeting_yaml(kind, f"{year}-0{i + 1}-15", f"例会{i}", summary=f"会上谈到{part}。")
+            for i, (kind, year, part) in enumerate(
+                [
+                    ("支委会", 2022, "铜渣"),
+                    ("党员大会", 2022, "浮选"),
+                    ("党员大会", 2025, "尾矿"),
+                    ("支委会", 2025, "尾矿库"),
+                ]
+            )
+        },
+    }
+    content = write_archive(root, meetings)
+    result = zhibu("build", "--content", content, "--site", root / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    with serve_dir(root / "site") as url:
+        assert sorted(run_search(page, url, "铜渣浮选尾矿")) == ["/meetings/most/", "/meetings/whole/"]
+        for facet in ("会议类型", "年份"):
+            page.click(f"fieldset[data-facet={facet}] .zhibu-facet__open")
+            results(page)
+        offered = {facet: _facet_counts(page, facet) for facet in ("类型", "会议类型", "年份")}
+        assert offered == {
+            "类型": {"会议": "2"},
+            "会议类型": {"支委会": "1", "党员大会": "1"},
+            "年份": {"2024": "1", "2023": "1"},
+        }
+        for facet, counts in offered.items():
+            for value, count in counts.items():
+                box = page.locator(f"fieldset[data-facet={facet}] label", has_text=value).locator("input")
+                box.check()
+                assert len(all_results(page)) == int(count), (facet, value)
+                page.locator(f"fieldset[data-facet={facet}] label", has_text=value).locator("input").uncheck()
+                results(page)
+
+
+@pytest.mark.parametrize("query", ["阳极炉 攻关", "党课 安全", "炉口防喷溅", "支委会", "阳极炉", "苏永刚 2025年"])
+def test_the_facet_counts_add_up_to_the_results_and_each_lists_its_count(page: Any, demo_url: str, query: str) -> None:
+    """Every record has one 类型: once every candidate is read the 类型 counts add up to the records
+    listed, and each value ticked lists its count."""
+    run_search(page, demo_url, query)
+    listed = len(all_results(page))
+    counts = _facet_counts(page, "类型")
+    assert sum(int(c) for c in counts.values()) == listed, (query, counts, listed)
+    for value, count in counts.items():
+        run_search(page, demo_url, query, 类型=value)
+        assert len(all_results(page)) == int(count), (query, value)
+
+
+def test_while_candidates_are_unread_the_facet_counts_are_lower_bounds(page: Any, demo_url: str) -> None:
+    run_search(page, demo_url, "苏永刚")
+    assert "以上" in page.inner_text(".zhibu-search__status")
+    counts = _facet_counts(page, "类型")
+    assert counts and all(c.endswith("+") for c in counts.values()), counts
+    assert sum(int(c[:-1]) for c in counts.values()) == _found_count(page.inner_text(".zhibu-search__status"))
+    for value, count in counts.items():
+        run_search(page, demo_url, "苏永刚", 类型=value)
+        assert len(all_results(page)) >= int(count[:-1]), value
+
+
+def test_the_empty_search_offers_only_types_that_list_records(page: Any, demo_url: str) -> None:
+    """Pagefind sorted by date leaves out pages without a date (people, orgs): they are listed after
+    the others, so every type offered on the empty search page lists as many records as it says."""
+    run_search(page, demo_url)
+    counts = _facet_counts(page, "类型")
+    assert {"人员", "组织"} <= set(counts)
+    for value in ("人员", "组织", "荣誉"):
+        run_search(page, demo_url, 类型=value)
+        assert len(all_results(page)) == int(counts[value]), value

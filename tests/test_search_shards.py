@@ -160,6 +160,8 @@ def test_delta_cold_and_one_shard_sites_give_the_same_results(
     _build(content, one)
     assert _manifest(one)["shards"] == [] and _manifest(sites["site"])["dropped"]
     queries = [("窑炉检修", {}), ("支委会", {}), ("", {"类型": "会议"}), ("", {}), ("铝锭", {}), ("张伟", {})]
+    # Pagefind matches the pages holding 窑炉 or 称重, none holds both; people are listed without a date.
+    queries += [("窑炉称重", {}), ("", {"类型": "人员"})]
     seen: dict[str, list[tuple[list[str], str, str]]] = {}
     for name in ("site", "cold", "one"):
         with serve_dir(sites.get(name, one)) as url:
@@ -171,4 +173,7 @@ def test_delta_cold_and_one_shard_sites_give_the_same_results(
                 seen.setdefault(name, []).append((listed, page.inner_text(".zhibu-search__status"), facets))
     assert seen["site"] == seen["cold"] == seen["one"]
     assert all(found for found, _, _ in seen["one"][:3])
+    nothing, people = seen["one"][-2:]
+    assert not nothing[0] and not any(c.isdigit() for c in nothing[2]), nothing  # no count promises a record
+    assert len(people[0]) == 2 and "人员2" in people[2].replace(" ", ""), people
     assert "/meetings/m07/" not in {path for found, _, _ in seen["site"] for path in found}

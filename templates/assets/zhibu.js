@@ -9,8 +9,9 @@
   const siteRoot = new URL("..", script.src); // this file lives in <root>/assets/
   const searchUrl = new URL("search/", siteRoot);
   const FACETS = ["类型", "会议类型", "成果类别", "荣誉级别", "活动类型", "项目类型", "组织", "年份", "人员", "标签"];
-  // Counts need a facet's whole filter index (10,000 records: 类型 22 KB, 人员 65 KB): only 类型 loads
-  // with every search; another facet loads when opened or filtered on (Pagefind loads those anyway).
+  // The facets shown open: 类型, another once its heading is opened or it is filtered on. Without words
+  // their counts are Pagefind's, which needs a facet's whole filter index (10,000 records: 类型 22 KB,
+  // 人员 65 KB); with words they are counted over the listed records (see listedCounts).
   const COUNTED = new Set(["类型"]);
   const PAGE_SIZE = 20;
 
@@ -469,10 +470,27 @@
     const filters = combine(chosen, understood.filters);
     const text = understood.words.join(" ");
     const [keys, { search, used }] = await Promise.all([keyCandidates(words, filters), fullText(engine, text, filters)]);
-    const found = { named: words.length ? [] : understood.named, keys, results: search.results, words, sharded: !words.length && sharded,
+    const { named, results } = words.length ? { named: [], results: search.results } : await namedFirst(engine, understood.named, filters, search.results);
+    const found = { named, keys, results, words, sharded: !words.length && sharded,
       checked: 0, seen: new Set(), keyHits: new Map(), full: [], partial: [], unchecked: 0 };
     await readBatch(found);
     return { text, search, used, found };
+  }
+
+  // Without words a named org's page is listed first, once, and only when the filters allow it: it is
+  // one of the org pages among the results (a search of those, a fragment each, only then).
+  async function namedFirst({ search: searchIndex }, named, filters, results) {
+    const types = combine(filters, { 类型: ["组织"] })["类型"];
+    if (!named.length || !types.length) return { named: [], results };
+    const orgs = (await searchIndex(null, { filters: pagefindFilters({ ...filters, 类型: types }) })).results;
+    const pages = new Map(await Promise.all(orgs.map(async (result) => [new URL((await result.data()).url, window.location.href).pathname, result.id])));
+    const kept = named.filter(([href]) => pages.has(new URL(href, siteRoot).pathname));
+    const ids = new Set(kept.map(([href]) => pages.get(new URL(href, siteRoot).pathname)));
+    return { named: kept, results: results.filter((result) => !ids.has(result.id)) };
+  }
+
+  function pagefindFilters(filters) {
+    return Object.fromEntries(Object.entries(filters).map(([name, values]) => [name, { any: values }]));
   }
 
   // Pagefind (1.4) ignores a query word whose index chunk is not loaded yet, and a word
@@ -490,21 +508,30 @@
 
   // Pagefind finds the candidates; without words, every record the filters allow, newest first.
   async function fullText({ pagefind, search: searchIndex }, query, filters) {
-    const pagefindFilters = {};
-    for (const [name, values] of Object.entries(filters)) pagefindFilters[name] = { any: values };
-    if (!query) return { search: await searchIndex(null, { filters: pagefindFilters, sort: { date: "desc" } }), used: query };
+    const wanted = pagefindFilters(filters);
+    if (!query) return { search: await listing(searchIndex, wanted), used: query };
     await preload(pagefind, query);
-    let search = await searchIndex(query, { filters: pagefindFilters });
+    let search = await searchIndex(query, { filters: wanted });
     let used = query;
     if (search.results.length === 0) {
       for (const other of alternatives(query)) {
         await preload(pagefind, other);
         if (!(await everyWordFound(searchIndex, other))) continue;
-        const retry = await searchIndex(other, { filters: pagefindFilters });
+        const retry = await searchIndex(other, { filters: wanted });
         if (retry.results.length) { search = retry; used = other; break; }
       }
     }
     return { search, used };
+  }
+
+  // Without words, every record the filters allow: newest first, then those without a date (people,
+  // orgs), which Pagefind leaves out when sorting by date but counts, in an order every index layout
+  // shares (their ids come from their text). The counts are of them all.
+  async function listing(searchIndex, filters) {
+    const [dated, all] = await Promise.all([searchIndex(null, { filters, sort: { date: "desc" } }), searchIndex(null, { filters })]);
+    const listed = new Set(dated.results.map((result) => result.id));
+    const undated = all.results.filter((result) => !listed.has(result.id)).sort((a, b) => a.id.localeCompare(b.id));
+    return { ...all, results: [...dated.results, ...undated] };
   }
 
   // Everything to list, each record once, in order: named orgs, key matches (every word in a key
@@ -652,19 +679,21 @@
       const understood = understand(query, vocab);
       const filters = combine(state.filters, understood.filters);
       showChips(understood);
-      await loadFacets();
+      if (!understood.words.some(normalise)) await loadFacets();
       if (!query && !Object.keys(filters).length) {
         const totals = (await opened.search(null, {})).filters;
         if (mine !== generation) return;
         status.textContent = "输入关键词，或在左侧按类型、组织、年份、人员筛选。";
-        showFacets(totals);
+        showFacets(totals, false);
         resultBox.replaceChildren();
         return;
       }
       const { text, search, used, found } = await find(opened, query, state.filters);
       if (mine !== generation) return;
-      showFacets(search.results.length ? search.filters : countRows(found.full.filter((item) => item.hit).map((item) => item.hit)));
+      // Without words the list is Pagefind's results, so are the counts; with words, the records listed.
+      const facets = () => showFacets(found.words.length ? listedCounts(found, filters) : search.filters, found.unchecked > 0);
       if (!found.full.length && !found.partial.length) {
+        facets();
         resultBox.replaceChildren();
         status.textContent = text
           ? `没有找到与“${query}”相关的记录。可以换个说法，或去掉一些条件。`
@@ -680,6 +709,7 @@
       const respelled = used !== text ? `（按“${used}”查找）` : "";
       // The counts so far; "以上" and the advice while some candidates are unread.
       const report = () => {
+        facets();
         const more = found.unchecked ? "以上" : "";
         const narrow = found.unchecked ? "结果较多，已核对最相关的部分（“显示更多”继续核对）：加一个关键词或条件可以缩小范围。" : "";
         lists.heading.textContent = `部分匹配：只包含部分关键词的记录（${found.partial.length} 条${more}）`;
@@ -690,10 +720,16 @@
       await showMore({ found, lists, report }, mine);
     }
 
-    function countRows(hits) {
+    // Pagefind matches a page holding any part of a word, the list only those holding every word (or
+    // half its pairs): the facets count the listed records, full and partial matches, by the filters
+    // their key rows or loaded pages carry, so a count is what ticking its value lists and nothing more
+    // is fetched. While candidates are unread they count those read so far, shown as lower bounds.
+    function listedCounts(found, filters) {
       const counts = {};
-      for (const hit of hits) {
-        for (const [name, values] of Object.entries(hit.filters)) {
+      for (const item of [...found.full, ...found.partial]) {
+        const held = item.hit ? item.hit.filters : (item.data || {}).filters || {};
+        for (const [name, values] of Object.entries(held)) {
+          if (!COUNTED.has(name) && !(name in filters)) continue;
           counts[name] = counts[name] || {};
           for (const value of values) counts[name][value] = (counts[name][value] || 0) + 1;
         }
@@ -738,7 +774,7 @@
       await Promise.all([...COUNTED].map((name) => pagefind.preload(null, { filters: { [name]: { none: [""] } } })));
     }
 
-    function showFacets(counts) {
+    function showFacets(counts, lower) {
       facetBox.replaceChildren();
       for (const name of FACETS) {
         const chosen = state.filters[name] || [];
@@ -762,7 +798,11 @@
             state.filters[name] = [...next];
             run(true);
           });
-          const label = element("label", {}, box, ` ${value} `, element("span", { class: "zhibu-facet__count" }, String(count)));
+          // While candidates are unread a count is a lower bound, marked as the total's "以上" is.
+          const shown = lower
+            ? element("span", { class: "zhibu-facet__count", title: `${count} 条以上` }, `${count}+`)
+            : element("span", { class: "zhibu-facet__count" }, String(count));
+          const label = element("label", {}, box, ` ${value} `, shown);
           group.append(label);
         }
         facetBox.append(group);
