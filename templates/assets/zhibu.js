@@ -725,12 +725,11 @@
     // their key rows or loaded pages carry, so a count is what ticking its value lists and nothing more
     // is fetched. While candidates are unread they count those read so far, shown as lower bounds.
     function listedCounts(found, filters) {
-      const counts = {};
+      const counts = Object.fromEntries([...COUNTED, ...Object.keys(filters)].map((name) => [name, {}]));
       for (const item of [...found.full, ...found.partial]) {
         const held = item.hit ? item.hit.filters : (item.data || {}).filters || {};
         for (const [name, values] of Object.entries(held)) {
-          if (!COUNTED.has(name) && !(name in filters)) continue;
-          counts[name] = counts[name] || {};
+          if (!(name in counts)) continue;
           for (const value of values) counts[name][value] = (counts[name][value] || 0) + 1;
         }
       }
