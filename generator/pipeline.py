@@ -21,11 +21,11 @@ from generator.ledgers import completeness
 from generator.ledgers import compute as ledgers
 from generator.stages import changes, privacy
 from generator.stages.cache import WorkCache, cache_dir, code_version
-from generator.stages.derive import Views, derive
+from generator.stages.derive import Views, derive, derive_page
 from generator.stages.load import Content, RawRecord, load
 from generator.stages.publish import KEPT, WriteStats, can_fork, in_processes, template_dir, write_docs, write_pages
-from generator.stages.resolve import Archive, published, resolve
-from generator.stages.validate import validate
+from generator.stages.resolve import Archive, published, resolve, resolve_saved
+from generator.stages.validate import Record, Validated, validate
 
 if TYPE_CHECKING:
     from generator.ledgers.export import Table
@@ -42,6 +42,7 @@ class Checked:
     diagnostics: list[Diagnostic]
     timings: dict[str, float] = field(default_factory=dict)
     inputs: str = ""  # digest of everything archive and views are made from (content, day, options, code)
+    full: Archive | None = None  # the archive with restricted records (archive: without, unless included)
 
     @property
     def ok(self) -> bool:
@@ -107,23 +108,7 @@ def _check(
     cache: WorkCache | None,
 ) -> Checked:
     timings: dict[str, float] = {}
-    done = _timed(timings, "load", progress)
-    kept = cache is not None
-    if cache is None:
-        cache = WorkCache(cache_dir(content_dir))
-    else:
-        cache.rotate()
-    content = load(content_dir, cache)
-    if unsaved is not None:
-        content = _laid_over(content, unsaved)
-    done()
-    done = _timed(timings, "validate", progress)
-    validated, problems = validate(content.records, age=_age(content), kept=cache.kept)
-    allowlist = validated.archive.data.pii_allowlist if validated.archive else []
-    problems += privacy.scan(content.records, content.pages, allowlist, cache, content.sources)
-    if not kept:
-        cache.save()
-    done()
+    content, validated, problems = _read(content_dir, unsaved, cache, timings, progress)
     done = _timed(timings, "resolve", progress)
     full, more = resolve(validated, content)
     done()
@@ -144,9 +129,71 @@ def _check(
     diagnostics = sorted(diagnostics)
     day = today or date.today()
     inputs = f"{content.fingerprint()}\0{day}\0{include_restricted}\0{code_version()}"
-    return Checked(
-        content_dir, content, archive, views, diagnostics, timings, hashlib.sha256(inputs.encode()).hexdigest()
-    )
+    digest = hashlib.sha256(inputs.encode()).hexdigest()
+    return Checked(content_dir, content, archive, views, diagnostics, timings, digest, full)
+
+
+def _read(
+    content_dir: Path,
+    unsaved: RawRecord | None,
+    cache: WorkCache | None,
+    timings: dict[str, float],
+    progress: Progress | None,
+) -> tuple[Content, Validated, list[Diagnostic]]:
+    """Load and validate (privacy included): the content, the validated records and the problems."""
+    done = _timed(timings, "load", progress)
+    kept = cache is not None
+    if cache is None:
+        cache = WorkCache(cache_dir(content_dir))
+    else:
+        cache.rotate()
+    content = load(content_dir, cache)
+    if unsaved is not None:
+        content = _laid_over(content, unsaved)
+    done()
+    done = _timed(timings, "validate", progress)
+    validated, problems = validate(content.records, age=_age(content), kept=cache.kept)
+    allowlist = validated.archive.data.pii_allowlist if validated.archive else []
+    problems += privacy.scan(content.records, content.pages, allowlist, cache, content.sources)
+    if not kept:
+        cache.save()
+    done()
+    return content, validated, problems
+
+
+def check_saved(
+    previous: Checked, cache: WorkCache, at_most: int, today: date | None = None
+) -> tuple[Checked, list[Record]] | None:
+    """When a few record files changed since `previous` (a whole check without errors, of the
+    same options), a check made for those records' pages alone, and those records: the archive
+    resolved again only where they refer (resolve_saved), views derived only from what their
+    pages read (derive_page), so each of those pages is the one a whole check would give.
+    Its diagnostics are those of the saved files. None when the whole archive must be checked:
+    nothing or more than at_most files changed, any file that is not a published record's
+    (deleted, a page, an attachment, archive.yaml, a restricted record), any error, a saved
+    person or org, a new project."""
+    with _collector_paused():
+        assert previous.full is not None and previous.archive is not None
+        content, validated, problems = _read(previous.content_dir, None, cache, {}, None)
+        before = previous.content
+        changed = {rel for rel, digest in content.sources.items() if before.sources.get(rel) != digest}
+        if not changed or len(changed) > at_most or before.sources.keys() - content.sources.keys():
+            return None
+        if content.files != before.files or has_errors(content.diagnostics + problems):
+            return None
+        saved = [r for pool in validated.records.values() for r in pool.values() if r.file in changed]
+        if len(saved) != len(changed):
+            return None
+        found = resolve_saved(previous.full, saved, content)
+        if found is None or has_errors(found[1]):
+            return None
+        full, more = found
+        archive = full if previous.archive.include_restricted else published(full)
+        if any(r.id not in archive.records[r.collection] for r in saved):
+            return None
+        views = derive_page(archive, today or date.today(), full, saved)
+        checked = Checked(previous.content_dir, content, archive, views, sorted(problems + more), full=full)
+        return checked, saved
 
 
 def _laid_over(content: Content, record: RawRecord) -> Content:

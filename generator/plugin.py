@@ -23,7 +23,7 @@ from mkdocs.plugins import BasePlugin
 
 from generator.console import ARCHIVE_ERRORS
 from generator.model import COLLECTIONS
-from generator.pipeline import Checked, check, generate
+from generator.pipeline import Checked, check, check_saved, generate
 from generator.stages.cache import WorkCache, cache_dir
 from generator.stages.index import FollowingIndex, IndexingError, index_site, skip_furniture
 from generator.stages.publish import detach, owns, template_dir, write_pages
@@ -68,20 +68,23 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
 
     def on_config(self, config: Any) -> Any:
         rest, self.rest, self.first = self.rest, False, set()
-        if (self.serving and not rest) or self.checked is None:
-            content = self.content_dir(config)
-            if self.serving and self.cache is None:
-                self.cache = WorkCache(cache_dir(content))
+        content = self.content_dir(config)
+        if self.serving and self.cache is None:
+            self.cache = WorkCache(cache_dir(content))
+        checked = self.saved_check() if self.serving and not rest else None
+        # Previewing, the rest of a save is built from the save's whole check, made now when its
+        # pages were shown from a check of their own (saved_check).
+        if checked is None and (self.checked is None or (self.serving and (not rest or self.checked is self.shown))):
             self.checked = check(content, include_restricted=self.config.include_restricted, cache=self.cache)
             if self.cache is not None and self.shown is None:
                 self.cache.save()  # the preview's first check: on disk for the next run, however this one ends
-        checked = self.checked
+        checked = checked or self.checked
         if not checked.ok:
             for diagnostic in checked.diagnostics:
                 log.error(str(diagnostic))
             raise PluginError(ARCHIVE_ERRORS)
         assert checked.archive is not None and checked.views is not None
-        if self.serving and not rest:
+        if self.serving and not rest and not self.first:
             self.first = saved_pages(self.shown, checked)
         if self.first:
             write_pages(Path(config.docs_dir), render(checked.archive, checked.views, only=self.first))
@@ -97,6 +100,18 @@ class ZhibuPlugin(BasePlugin[ZhibuConfig]):
         if self.first:
             config.theme.static_templates.discard("404.html")
         return config
+
+    def saved_check(self) -> Checked | None:
+        """Previewing a save of a few records since a whole build without errors: a check made for
+        their pages alone (pipeline.check_saved), and `first` set to those pages; else None."""
+        if self.shown is None or self.checked is not self.shown or self.cache is None:
+            return None
+        found = check_saved(self.shown, self.cache, FIRST_AT_MOST)
+        if found is None:
+            return None
+        checked, saved = found
+        self.first = {url(record.collection, record.id)[1:] for record in saved}
+        return checked
 
     def on_page_markdown(self, markdown: str, page: Any, config: Any, files: Any) -> str:
         """Raw HTML only in pages the renderer wrote (record text in them is already safe HTML);

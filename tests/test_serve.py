@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import shutil
 import socket
 import subprocess
 import sys
@@ -221,3 +222,49 @@ def test_serve_shows_a_saved_record_first_then_its_listings_as_a_whole_build_wou
     fresh = tmp_path / "fresh"
     generate(check(content), fresh)
     assert _docs(content.parent / ".zhibu" / "docs") == _docs(fresh)
+
+
+MEETING_FILE = "meetings/2024/dj/dj-bd-2024-12.yaml"
+ACHIEVEMENT_FILE = "achievements/2025/zl-lushou-2025.yaml"
+# (file, text replaced, replacement): each a save whose page the preview shows first.
+SAVES = [
+    (MEETING_FILE, "title: 电解丙丁班党小组2024年12月", "title: 改过标题的"),  # title
+    (MEETING_FILE, "date: 2024-12-12", "date: 2024-06-03"),  # date: other neighbours
+    (MEETING_FILE, "  - dj-02\n  - dj-04\n", "  - dj-04\n  - dj-10\n"),  # attendees
+    (MEETING_FILE, "org: dj-bd\n", "org: dj-jy\n"),  # references: another org, its meetings around it
+    (MEETING_FILE, "host: dj-04", "host: dj-06"),
+    (ACHIEVEMENT_FILE, "value: 1983", "value: 2011"),  # metrics read across achievements
+    (ACHIEVEMENT_FILE, "project: zhuanlu-lushou\n", ""),
+    ("projects/zl-yanzhao.yaml", "\n", "\n# 改过\n"),
+]
+
+
+def test_a_saved_records_first_page_is_the_one_a_whole_check_renders(tmp_path: Path) -> None:
+    """The preview's first build after a save renders the saved record's page from a check made
+    for that page alone (check_saved); the page must be the one a whole check gives, edit after edit."""
+    from conftest import DEMO
+
+    from generator.pipeline import check, check_saved
+    from generator.stages.cache import WorkCache
+    from generator.stages.render import render, url
+
+    content = tmp_path / "content"
+    shutil.copytree(DEMO, content)
+    new = content / "meetings/2024/dj/dj-bd-2024-12b.yaml"
+    saves = [*SAVES, (new.relative_to(content).as_posix(), "", (content / MEETING_FILE).read_text("utf-8"))]
+    cache = WorkCache(None)
+    previous = check(content, cache=cache)
+    for rel, old, replacement in saves:
+        path = content / rel
+        text = path.read_text("utf-8") if path.exists() else ""
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, replacement, 1), "utf-8")
+        found = check_saved(previous, cache, 20)
+        assert found is not None, rel
+        first, saved = found
+        pages = {url(record.collection, record.id)[1:] for record in saved}
+        assert pages == {url(rel.partition("/")[0], path.stem)[1:]}
+        previous = check(content, cache=cache)
+        assert render(first.archive, first.views, only=pages) == render(previous.archive, previous.views, only=pages), (
+            rel
+        )

@@ -6,7 +6,7 @@ Nothing here is typed by an editor; everything is recomputed on every build.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -188,3 +188,32 @@ def _neighbours(views: Views) -> None:
             previous = meetings[i - 1] if i else None
             following = meetings[i + 1] if i + 1 < len(meetings) else None
             views.neighbours[meeting.id] = (previous, following)
+
+
+def derive_page(archive: Archive, today: date, full: Archive, records: list[Record]) -> Views:
+    """derive() over just the records that the pages of `records` (no person or org) read, so what
+    those pages show is what derive() of the whole archive gives them: the records each refers to
+    and those referring to it (backlinks and their titles), every person and org (names,
+    memberships: attendance), its org's meetings (neighbours), every achievement (metrics)."""
+    keys = {r.key for r in records}
+    assert not any(collection in ("people", "orgs") for collection, _ in keys)
+    near = set(keys)
+    for link in full.links:
+        if link.source in keys or link.target in keys:
+            near |= {link.source, link.target}
+    near |= {r.key for name in ("people", "orgs") for r in full.records[name].values()}
+    orgs = {r.data.org for r in records if r.collection == "meetings"}
+    near |= {r.key for r in full.records["meetings"].values() if r.data.org in orgs}
+    if any(r.collection == "achievements" for r in records):
+        near |= {r.key for r in full.records["achievements"].values()}
+    return derive(_within(archive, near), today, _within(full, near))
+
+
+def _within(archive: Archive, keys: set[tuple[str, str]]) -> Archive:
+    """archive with only the records of keys and the links between them."""
+    return replace(
+        archive,
+        records={name: {i: r for i, r in pool.items() if r.key in keys} for name, pool in archive.records.items()},
+        links=[link for link in archive.links if link.source in keys and link.target in keys],
+        attached={key: files for key, files in archive.attached.items() if key in keys},
+    )

@@ -20,7 +20,7 @@ from inspect import isclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from generator.diagnostics import Diagnostic, error, warning
-from generator.model import Attachment, MarkdownSyntax, Model, Ref
+from generator.model import COLLECTIONS, Attachment, MarkdownSyntax, Model, Ref
 from generator.orgnames import OrgNames, closest
 from generator.orgnames import normalise as normalise_name
 from generator.stages.history import Change
@@ -275,18 +275,7 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
     archive = Archive(info.data, records, [], content.pages, True, dict(people_by_name), content.history)
     every = [*([validated.archive] if validated.archive else []), *(r for c in records.values() for r in c.values())]
     for record, linked in [*((r, True) for r in every), *((r, False) for r in validated.partial)]:
-        for loc, value, marker in marked_values(record):
-            if isinstance(marker, Attachment):
-                _check_attachment(record, loc, value, content.files, diagnostics)
-                if linked and record.collection != "archive":
-                    archive.attached.setdefault(record.key, []).append(str(value))
-                continue
-            if isinstance(marker, MarkdownSyntax):
-                diagnostics.extend(_check_links(record.file, record.line(*loc), ".".join(map(str, loc)), value))
-                continue
-            target = _check_ref(archive, record, loc, value, marker, diagnostics)
-            if target is not None and linked and record.collection != "archive":
-                archive.links.append(Link(record.key, str(loc[0]), (marker.collection, target)))
+        _walk_references(archive, record, linked, content.files, diagnostics)
     for page in content.pages:
         diagnostics.extend(_check_links(page.file, 1, "", page.text, page_base(page.path)))
     if validated.archive is not None:
@@ -295,6 +284,68 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
     _check_memberships(archive, diagnostics)
     _check_meetings(archive, diagnostics)
     return (archive if validated.archive is not None else None), diagnostics
+
+
+def _walk_references(
+    archive: Archive, record: Record, linked: bool, files: set[str], diagnostics: list[Diagnostic]
+) -> None:
+    """Check a record's references, attachments and Markdown links; when linked, add its links
+    and attachments to the archive."""
+    for loc, value, marker in marked_values(record):
+        if isinstance(marker, Attachment):
+            _check_attachment(record, loc, value, files, diagnostics)
+            if linked and record.collection != "archive":
+                archive.attached.setdefault(record.key, []).append(str(value))
+            continue
+        if isinstance(marker, MarkdownSyntax):
+            diagnostics.extend(_check_links(record.file, record.line(*loc), ".".join(map(str, loc)), value))
+            continue
+        target = _check_ref(archive, record, loc, value, marker, diagnostics)
+        if target is not None and linked and record.collection != "archive":
+            archive.links.append(Link(record.key, str(loc[0]), (marker.collection, target)))
+
+
+# Saving a person or an org can change how references elsewhere resolve (a name) and what other
+# records are checked against (memberships, officers, org kinds).
+SHARED = ("people", "orgs")
+
+
+def resolve_saved(previous: Archive, saved: list[Record], content: Content) -> tuple[Archive, list[Diagnostic]] | None:
+    """What resolve() of the whole archive gives when only `saved` changed since `previous` (a full
+    archive, restricted records included): the saved records' references are walked again, every
+    other record's links are kept. The diagnostics are the saved records' own. None when a saved
+    record can change another's references or checks: a person or org, or a new record of a
+    collection references point to (its id may turn text written elsewhere into a link)."""
+    keys = {r.key for r in saved}
+    for record in saved:
+        new = record.id not in previous.records[record.collection]
+        if record.collection in SHARED or (new and record.collection in _referred()):
+            return None
+    records = {name: dict(pool) for name, pool in previous.records.items()}
+    for record in saved:
+        records[record.collection][record.id] = record
+    links = [link for link in previous.links if link.source not in keys]
+    attached = {key: files for key, files in previous.attached.items() if key not in keys}
+    archive = Archive(
+        previous.info, records, links, content.pages, True, previous.people_by_name, content.history, attached
+    )
+    diagnostics: list[Diagnostic] = []
+    for record in saved:
+        _walk_references(archive, record, True, content.files, diagnostics)
+    meetings = [r for r in saved if r.collection == "meetings"]
+    _check_meetings(archive, diagnostics, meetings)
+    return archive, diagnostics
+
+
+@cache
+def _referred() -> set[str]:
+    """The collections some reference points to."""
+    return {
+        marker.collection
+        for collection in COLLECTIONS.values()
+        for _, marker in _marked_paths(collection.model)
+        if isinstance(marker, Ref)
+    }
 
 
 def published(archive: Archive) -> Archive:
@@ -441,8 +492,9 @@ def _check_memberships(archive: Archive, diagnostics: list[Diagnostic]) -> None:
                 )
 
 
-def _check_meetings(archive: Archive, diagnostics: list[Diagnostic]) -> None:
-    for meeting in archive.records["meetings"].values():
+def _check_meetings(archive: Archive, diagnostics: list[Diagnostic], meetings: list[Record] | None = None) -> None:
+    """The checks of each meeting (every meeting of the archive by default) against its org and people."""
+    for meeting in archive.records["meetings"].values() if meetings is None else meetings:
         data = meeting.data
         org = archive.records["orgs"].get(data.org)
         if org is None:
