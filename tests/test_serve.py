@@ -233,9 +233,10 @@ SAVES = [
     (MEETING_FILE, "  - dj-02\n  - dj-04\n", "  - dj-04\n  - dj-10\n"),  # attendees
     (MEETING_FILE, "org: dj-bd\n", "org: dj-jy\n"),  # references: another org, its meetings around it
     (MEETING_FILE, "host: dj-04", "host: dj-06"),
-    (ACHIEVEMENT_FILE, "value: 1983", "value: 2011"),  # metrics read across achievements
+    (ACHIEVEMENT_FILE, "value: 1983", "value: 2011"),
+    (ACHIEVEMENT_FILE, "better: higher", "better: lower"),  # the page reads the metric's first achievement
     (ACHIEVEMENT_FILE, "project: zhuanlu-lushou\n", ""),
-    ("projects/zl-yanzhao.yaml", "\n", "\n# 改过\n"),
+    ("projects/zhuanlu-lushou.yaml", "\n", "\n# 改过\n"),  # backlinks: the achievements of the project
 ]
 
 
