@@ -21,7 +21,7 @@ from generator.ledgers import completeness
 from generator.ledgers import compute as ledgers
 from generator.stages import changes, privacy
 from generator.stages.cache import WorkCache, cache_dir, code_version
-from generator.stages.derive import Views, derive, derive_page
+from generator.stages.derive import Views, derive, derive_pages
 from generator.stages.load import Content, RawRecord, load
 from generator.stages.publish import KEPT, WriteStats, can_fork, in_processes, template_dir, write_docs, write_pages
 from generator.stages.resolve import Archive, published, resolve, resolve_saved
@@ -167,11 +167,11 @@ def check_saved(
     """When a few record files changed since `previous` (a whole check without errors, of the
     same options), a check made for those records' pages alone, and those records: the archive
     resolved again only where they refer (resolve_saved), views derived only from what their
-    pages read (derive_page), so each of those pages is the one a whole check would give.
-    Its diagnostics are those of the saved files. None when the whole archive must be checked:
-    nothing or more than at_most files changed, any file that is not a published record's
-    (deleted, a page, an attachment, archive.yaml, a restricted record), any error, a saved
-    person or org, a new project."""
+    pages read (derive_pages), so each of those pages is the one a whole check would give (its
+    archive and views hold just the records those pages read). Its diagnostics are the saved
+    files'. None when the whole archive must be checked: nothing or more than at_most files
+    changed, any file that is not a published record's (deleted, a page, an attachment,
+    archive.yaml, a restricted record), any error, a saved person or org, a new project."""
     with _collector_paused():
         assert previous.full is not None and previous.archive is not None
         content, validated, problems = _read(previous.content_dir, None, cache, {}, None)
@@ -188,12 +188,11 @@ def check_saved(
         if found is None or has_errors(found[1]):
             return None
         full, more = found
-        archive = full if previous.archive.include_restricted else published(full)
+        day = today or date.today()
+        archive, views = derive_pages(full, saved, day, previous.archive.include_restricted)
         if any(r.id not in archive.records[r.collection] for r in saved):
             return None
-        views = derive_page(archive, today or date.today(), full, saved)
-        checked = Checked(previous.content_dir, content, archive, views, sorted(problems + more), full=full)
-        return checked, saved
+        return Checked(previous.content_dir, content, archive, views, sorted(problems + more), full=full), saved
 
 
 def _laid_over(content: Content, record: RawRecord) -> Content:

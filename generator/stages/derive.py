@@ -14,7 +14,7 @@ from generator import vocab
 from generator.ledgers import completeness
 from generator.ledgers import compute as ledgers
 from generator.model import COLLECTIONS
-from generator.stages.resolve import Archive, Attendance
+from generator.stages.resolve import Archive, Attendance, published
 from generator.stages.validate import Record
 
 # Collections that are dated events, shown newest first and grouped by year.
@@ -190,30 +190,35 @@ def _neighbours(views: Views) -> None:
             views.neighbours[meeting.id] = (previous, following)
 
 
-def derive_page(archive: Archive, today: date, full: Archive, records: list[Record]) -> Views:
-    """derive() over just the records that the pages of `records` (no person or org) read, so what
-    those pages show is what derive() of the whole archive gives them: the records each refers to
-    and those referring to it (backlinks and their titles), every person and org (names,
-    memberships: attendance), its org's meetings (neighbours), every achievement (metrics)."""
+def derive_pages(full: Archive, records: list[Record], today: date, include_restricted: bool) -> tuple[Archive, Views]:
+    """The archive and views to render the pages of `records` (no person or org) as from the whole
+    archive `full` (restricted records included), made of just the records those pages read: the
+    records each refers to and those referring to it (backlinks and their titles), every person
+    and org (names, memberships: attendance), its org's meetings (neighbours), every achievement
+    (metrics). The archive is published (restricted records left out) unless include_restricted."""
     keys = {r.key for r in records}
     assert not any(collection in ("people", "orgs") for collection, _ in keys)
+    ids = {r.id for r in records}
     near = set(keys)
     for link in full.links:
-        if link.source in keys or link.target in keys:
+        if (link.source[1] in ids and link.source in keys) or (link.target[1] in ids and link.target in keys):
             near |= {link.source, link.target}
     near |= {r.key for name in ("people", "orgs") for r in full.records[name].values()}
     orgs = {r.data.org for r in records if r.collection == "meetings"}
     near |= {r.key for r in full.records["meetings"].values() if r.data.org in orgs}
     if any(r.collection == "achievements" for r in records):
         near |= {r.key for r in full.records["achievements"].values()}
-    return derive(_within(archive, near), today, _within(full, near))
+    counted = _within(full, near)
+    shown = counted if include_restricted else published(counted)
+    return shown, derive(shown, today, counted)
 
 
 def _within(archive: Archive, keys: set[tuple[str, str]]) -> Archive:
     """archive with only the records of keys and the links between them."""
+    ids = {i for _, i in keys}  # a record id's hash is kept, a key's is computed at each test
     return replace(
         archive,
         records={name: {i: r for i, r in pool.items() if r.key in keys} for name, pool in archive.records.items()},
-        links=[link for link in archive.links if link.source in keys and link.target in keys],
+        links=[link for link in archive.links if link.source[1] in ids and link.source in keys and link.target in keys],
         attached={key: files for key, files in archive.attached.items() if key in keys},
     )

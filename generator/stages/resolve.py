@@ -324,7 +324,8 @@ def resolve_saved(previous: Archive, saved: list[Record], content: Content) -> t
     records = {name: dict(pool) for name, pool in previous.records.items()}
     for record in saved:
         records[record.collection][record.id] = record
-    links = [link for link in previous.links if link.source not in keys]
+    ids = {r.id for r in saved}  # a record id's hash is kept, a key's is computed at each test
+    links = [link for link in previous.links if link.source[1] not in ids or link.source not in keys]
     attached = {key: files for key, files in previous.attached.items() if key not in keys}
     archive = Archive(
         previous.info, records, links, content.pages, True, previous.people_by_name, content.history, attached
