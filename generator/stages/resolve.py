@@ -168,8 +168,19 @@ class Archive:
             return self.committee_on(data.org, data.date)
         return self.members_on(self.subtree(data.org), data.date)
 
+    @cached_property
+    def _attendance(self) -> dict[str, Attendance]:
+        return {}
+
     def attendance(self, meeting: Record) -> Attendance:
-        """应到, 实到, 缺席, 列席 and the unaccounted of a meeting, by person id."""
+        """应到, 实到, 缺席, 列席 and the unaccounted of a meeting, by person id; once per archive
+        (resolve checks it, derive counts it)."""
+        found = self._attendance.get(meeting.id)
+        if found is None:
+            found = self._attendance[meeting.id] = self._attendance_of(meeting)
+        return found
+
+    def _attendance_of(self, meeting: Record) -> Attendance:
         data = meeting.data
         expected = self.expected(meeting)
         wanted = set(expected)
