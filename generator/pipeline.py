@@ -244,6 +244,7 @@ def _age(content: Content) -> Callable[[str], tuple[str, float]]:
 
 
 RENDERED = ".zhibu-rendered.json"  # in docs_dir: what its record pages were rendered from
+Written = tuple[list[str], list[str], dict[str, str]]  # a process's pages, those it wrote, its listing digests
 
 
 def generate(
@@ -261,53 +262,61 @@ def generate(
     done = _timed(checked.timings, "render", progress)
     state = docs_dir / RENDERED
     inputs = changes.inputs_of(archive, views, checked.content, f"{archive.include_restricted}")
-    keep = changes.unchanged(_rendered(state), inputs)
+    previous = _rendered(state)
+    keep = changes.unchanged(previous, inputs)
+    before = changes.listed_before(previous, inputs)
     tables = export.tables(archive, views)
     docs_dir.mkdir(parents=True, exist_ok=True)
     state.unlink(missing_ok=True)  # until the docs are written: a write that fails midway renders all next time
     if jobs > 1 and can_fork():
         parts = in_processes(
             [partial(_write_downloads, checked, docs_dir, tables)]
-            + [partial(_write_part, checked, docs_dir, keep, tables, (part, jobs)) for part in range(jobs)]
+            + [partial(_write_part, checked, docs_dir, keep, before, tables, (part, jobs)) for part in range(jobs)]
         )
     else:
-        parts = [_write_downloads(checked, docs_dir, tables), _write_part(checked, docs_dir, keep, tables, None)]
+        whole = _write_part(checked, docs_dir, keep, before, tables, None)
+        parts = [_write_downloads(checked, docs_dir, tables), whole]
     done()
     done = _timed(checked.timings, "write", progress)
     files_dir = checked.content_dir / "files"
     copies = {f"files/{rel}": files_dir / rel for rel in sorted(archive.files)}
     copies.update(theme_assets())
-    pages = [rel for written, _ in parts for rel in written]
-    stats = write_docs(docs_dir, pages, [rel for _, changed in parts for rel in changed], copies)
-    state.write_text(json.dumps(inputs.to_json(), ensure_ascii=False), encoding="utf-8")
+    pages = [rel for written, _, _ in parts for rel in written]
+    stats = write_docs(docs_dir, pages, [rel for _, changed, _ in parts for rel in changed], copies)
+    listings = {path: digest for _, _, listed in parts for path, digest in listed.items()}
+    state.write_text(json.dumps(replace(inputs, listings=listings).to_json(), ensure_ascii=False), encoding="utf-8")
     done()
     return len(pages), stats
 
 
-def _write_downloads(checked: Checked, docs_dir: Path, tables: list[Table]) -> tuple[list[str], list[str]]:
-    """Write the ledger files that changed (CSV, XLSX): (the files, those written)."""
+def _write_downloads(checked: Checked, docs_dir: Path, tables: list[Table]) -> Written:
+    """Write the ledger files that changed (CSV, XLSX): (the files, those written, no listing pages)."""
     from generator.ledgers import export
 
     assert checked.archive is not None and checked.views is not None
     downloads = export.files(checked.archive, checked.views, tables)
-    return list(downloads), write_pages(docs_dir, downloads)
+    return list(downloads), write_pages(docs_dir, downloads), {}
 
 
 def _write_part(
     checked: Checked,
     docs_dir: Path,
     keep: Collection[tuple[str, str]],
+    before: dict[str, str],
     tables: list[Table],
     share: tuple[int, int] | None,
-) -> tuple[list[str], list[str]]:
-    """Render the pages of share (None: all) and write those that changed: (the pages, those written)."""
-    from generator.stages.render import render  # Jinja: not for a check alone
+) -> Written:
+    """Render the pages of share (None: all) and write those that changed: (the pages, those written,
+    the listing pages' digests). before: the last build's listing digests (`render.Listed`)."""
+    from generator.stages.render import Listed, render  # Jinja: not for a check alone
 
     assert checked.archive is not None and checked.views is not None
-    pages = render(checked.archive, checked.views, keep=keep, share=share, tables=tables)
-    if any(body is KEPT and not (docs_dir / rel).is_file() for rel, body in pages.items()):
-        pages = render(checked.archive, checked.views, share=share, tables=tables)  # a page was lost: all anew
-    return list(pages), write_pages(docs_dir, pages)
+    listed = Listed(before)
+    pages = render(checked.archive, checked.views, keep=keep, share=share, tables=tables, listed=listed)
+    if any(body is KEPT and not (docs_dir / rel).is_file() for rel, body in pages.items()):  # a page was lost
+        listed = Listed()
+        pages = render(checked.archive, checked.views, share=share, tables=tables, listed=listed)  # all anew
+    return list(pages), write_pages(docs_dir, pages), listed.now
 
 
 def _rendered(state: Path) -> changes.Inputs | None:

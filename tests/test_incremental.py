@@ -22,6 +22,7 @@ from conftest import check_at, meeting_yaml, write_archive, zhibu
 from generator.pipeline import RENDERED, Checked, generate
 from generator.stages import changes
 from generator.stages import load as load_stage
+from generator.stages import render as render_stage
 from generator.stages.cache import WorkCache, cache_dir
 from generator.stages.index import DELTA, MANIFEST, read_fragment
 from generator.stages.publish import in_processes
@@ -296,6 +297,35 @@ def test_only_the_record_pages_near_a_change_are_rendered_again(tmp_path: Path) 
     assert checked.archive is not None and checked.views is not None
     now = changes.inputs_of(checked.archive, checked.views, checked.content, "False")
     assert changes.unchanged(changes.Inputs.from_json(json.loads((docs / RENDERED).read_text("utf-8"))), now) == set()
+
+
+def test_listing_pages_are_rendered_again_exactly_when_what_they_show_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listing page is kept by a digest of its title, pager and rows: after each edit the docs
+    equal a cold render's, and an edit no list shows (a summary) renders no listing page."""
+    monkeypatch.setattr(render_stage, "PER_PAGE", 5)  # the year's meetings over three pages
+    content = write_archive(tmp_path, {**MEETINGS, **FAR})
+    docs = tmp_path / "docs"
+    generate(check_at(content), docs)
+    m05 = "meetings/m05.yaml"  # on the second page of its lists (newest first)
+    second = {"years/2023/meetings/2.md", "orgs/zb/meetings/2.md", "people/zhang/meetings/2.md"}
+    edits: list[tuple[str, Callable[[], None], set[str] | None]] = [
+        ("summary", lambda: _edit(content, m05, "attendees:", "summary: 新的总结\nattendees:"), set()),
+        ("title", lambda: _edit(content, m05, "第5次支委会", "第5次支委会（改）"), second),
+        ("role", lambda: _edit(content, m05, "attendees:", "host: zhang\nattendees:"), {"people/zhang/meetings/2.md"}),
+        ("moved", lambda: _edit(content, m05, "2023-03-05", "2023-03-28"), None),
+        ("removed", lambda: (content / "meetings/m07.yaml").unlink(), None),
+    ]
+    for name, edit, rendered in edits:
+        edit()
+        _, stats = generate(check_at(content), docs)
+        listings = {rel for rel in stats.changed if rel.startswith(("years/", "tags/", "people/zhang/", "orgs/zb/m"))}
+        cold = tmp_path / f"cold-{name}"
+        generate(check_at(content), cold)
+        assert differences(tree(docs), tree(cold)) == [], name
+        assert rendered is None or listings == rendered, name
+    assert "（主持、出席）" in (docs / "people/zhang/meetings.md").read_text(encoding="utf-8")
 
 
 def test_only_the_ledger_files_holding_a_changed_record_are_made_again(tmp_path: Path) -> None:

@@ -148,6 +148,7 @@ def _attendance(archive: Archive, views: Views) -> dict[str, Any]:
     )
     orgs, people = archive.records["orgs"], archive.records["people"]
     return {
+        "root": ROOT,
         "trend": trend,
         "by_org": [(orgs[o], sorted(y.items(), reverse=True)) for o, y in sorted(views.attendance_by_org.items())],
         "by_person": [
@@ -174,6 +175,7 @@ def _actions(archive: Archive, views: Views) -> dict[str, Any]:
         return [(pool[k], _Counts(**v)) for k, v in sorted(table.items())]
 
     return {
+        "root": ROOT,
         "items": items,
         "total": len(counted),
         "status_counts": status_counts,

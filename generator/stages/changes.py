@@ -13,7 +13,9 @@ else a page may read falls back to rendering every page:
   git history of other files, restricted records (counted in ledgers and org pages), the
   day, the options, zhibu's code and templates.
 
-Pages that are not record pages (listings, indexes, ledgers, books) are always rendered.
+Listing pages are kept by a digest of what each shows (`render.Listed`), whatever changed, as
+long as everything besides the published records is as it was. Other pages that are not record
+pages (indexes, ledgers, books of changed meetings) are always rendered.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from generator.stages.cache import code_version
@@ -43,18 +45,21 @@ class Inputs:
     common: str  # digest of everything besides the published records
     records: dict[Key, str]  # digest of each published record's file and its history
     graph: dict[Key, set[Key]]  # references, both ways
+    listings: dict[str, str] = field(default_factory=dict)  # listing page -> digest of what it shows
 
     def to_json(self) -> dict[str, Any]:
         near = {key: sorted(map(list, self.graph.get(key, ()))) for key in self.records}
-        return {"common": self.common, "records": [[*key, digest, near[key]] for key, digest in self.records.items()]}
+        records = [[*key, digest, near[key]] for key, digest in self.records.items()]
+        return {"common": self.common, "records": records, "listings": dict(sorted(self.listings.items()))}
 
     @classmethod
     def from_json(cls, data: Any) -> Inputs | None:
         try:
             records = {(c, i): d for c, i, d, _ in data["records"]}
             graph = {(c, i): {(t[0], t[1]) for t in near} for c, i, _, near in data["records"]}
-            return cls(str(data["common"]), records, graph)
-        except (KeyError, TypeError, ValueError, IndexError):
+            listings = {str(path): str(digest) for path, digest in data["listings"].items()}
+            return cls(str(data["common"]), records, graph, listings)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
 
 
@@ -107,6 +112,12 @@ def unchanged(previous: Inputs | None, current: Inputs) -> set[Key]:
         return set()
     near = _within(changed, REACH, (previous.graph, current.graph))
     return set(current.records) - near
+
+
+def listed_before(previous: Inputs | None, current: Inputs) -> dict[str, str]:
+    """The listing pages of the last build, by their digest, when everything besides the published
+    records is as it was (templates and code among it): a page with the same digest is the same page."""
+    return previous.listings if previous is not None and previous.common == current.common else {}
 
 
 def _within(start: set[Key], steps: int, graphs: Iterable[dict[Key, set[Key]]]) -> set[Key]:

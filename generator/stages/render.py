@@ -7,11 +7,12 @@ filters and link helpers. Record text is data, never a template.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -82,6 +83,11 @@ def site_depth(path: str) -> int:
     return path.count("/") + (0 if path == "index.md" or path.endswith("/index.md") else 1)
 
 
+def plain(value: Any) -> str:
+    """Plain text inside raw HTML: escaped, one line."""
+    return html.escape(" ".join(str(value).split()), quote=False)
+
+
 def attr(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
@@ -105,28 +111,54 @@ def book_url(org_id: str, year: int) -> str:
 
 
 @dataclass(frozen=True)
+class Row:
+    """A record in a list, as everything a list shows of it (`record_list` in _macros.md.j2)."""
+
+    date: str
+    label: str  # the collection's
+    link: str
+    roles: str  # how the list's person or org appears in the record, e.g. "（主持、出席）"
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Listing pages by a digest of what each shows (its title, pager and rows): before, those the
+    last build rendered the same way (stages/changes.py), which are KEPT when their digest is the
+    same; now, this build's, filled by render."""
+
+    before: Mapping[str, str] = field(default_factory=dict)
+    now: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Context:
     archive: Archive
     views: Views
+    _rows: dict[tuple[str, str], Row] = field(default_factory=dict)  # by record key, roles aside
 
     def title(self, record: Record) -> str:
         return record_title(self.archive, record)
 
-    def link(self, record: Record) -> str:
-        return f"[{text(self.title(record))}]({url(record.collection, record.id)})"
+    def link(self, record: Record, root: str | None = None) -> str:
+        """A Markdown link; with root (the way from the page up to the site root), an HTML one, for
+        the long tables written as raw HTML (MkDocs passes them through, where a Markdown table of
+        thousands of rows takes it seconds to convert)."""
+        if root is None:
+            return f"[{text(self.title(record))}]({url(record.collection, record.id)})"
+        return f'<a href="{root}{record.collection}/{record.id}/">{plain(self.title(record))}</a>'
 
-    def ref(self, collection: str, value: str | None) -> str:
+    def ref(self, collection: str, value: str | None, root: str | None = None) -> str:
         """A link to the referenced record, or the text as written."""
         if value is None:
             return ""
         found = self.archive.get(collection, value)
-        return self.link(found) if found else text(value)
+        return self.link(found, root) if found else (text(value) if root is None else plain(value))
 
-    def person(self, value: str | None) -> str:
-        return self.ref("people", value)
+    def person(self, value: str | None, root: str | None = None) -> str:
+        return self.ref("people", value, root)
 
-    def org(self, value: str | None) -> str:
-        return self.ref("orgs", value)
+    def org(self, value: str | None, root: str | None = None) -> str:
+        return self.ref("orgs", value, root)
 
     def roles(self, target: tuple[str, str], record: Record) -> str:
         """How target appears in record, e.g. "（主持、出席）"."""
@@ -145,8 +177,19 @@ class Context:
         ]
         return sorted(found, key=lambda pair: (pair[1].to or date.max, pair[1].from_ or date.min), reverse=True)
 
-    def people(self, values: list[str]) -> str:
-        return "、".join(self.person(v) for v in values)
+    def rows(self, records: list[Record], target: tuple[str, str] | None = None) -> list[Row]:
+        """The records as a list shows them; target: the person or org whose list it is (their roles)."""
+        found = []
+        for record in records:
+            row = self._rows.get(record.key)
+            if row is None:
+                label = COLLECTIONS[record.collection].label
+                row = self._rows[record.key] = Row(date_label(record), label, self.link(record), "")
+            found.append(replace(row, roles=self.roles(target, record)) if target else row)
+        return found
+
+    def people(self, values: list[str], root: str | None = None) -> str:
+        return "、".join(self.person(v, root) for v in values)
 
 
 @lru_cache(maxsize=1)  # one per process: `zhibu serve` compiles the templates once, not at every save
@@ -159,7 +202,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(text=text, md=markdown, attr=attr, percent=percent, date=date_label, nowrap=nowrap)
+    env.filters.update(text=text, plain=plain, md=markdown, attr=attr, percent=percent, date=date_label, nowrap=nowrap)
     env.globals.update(url=url, book_url=book_url, slug=tag_slug, COLLECTIONS=COLLECTIONS, DATED=DATED)
     env.globals.update(change_label=ledgers.change_label, label=field_label, period_label=period_label)
     return env
@@ -212,13 +255,14 @@ def render(
     keep: Collection[tuple[str, str]] = (),
     share: tuple[int, int] | None = None,
     tables: list[export.Table] | None = None,
+    listed: Listed | None = None,
 ) -> dict[str, str | Kept]:
     """Every generated page, as docs-relative path -> Markdown; with `only`, just those record
     pages (`zhibu serve` shows a saved record first, then everything else); with `share`
     (part, parts), just the pages of that part (`owns`). A page made only of records in keep
     (whose pages would come out as they are, see stages/changes.py) is KEPT: record pages,
-    their books and the lists of a person's or org's records. tables: the ledgers the site
-    offers as files (`export.tables`), made here unless given."""
+    their books. A listing page whose digest is in listed.before is KEPT (see `Listed`). tables: the
+    ledgers the site offers as files (`export.tables`), made here unless given."""
     env = _environment()
     ctx = Context(archive, views)
     common = {"archive": archive, "views": views, "ctx": ctx, "info": archive.info}
@@ -253,21 +297,19 @@ def render(
     if only is not None:
         return pages
 
+    listed = listed or Listed()
+
     def listing(base: str, title: str, records: list[Record], target: tuple[str, str] | None = None) -> None:
         for path, chunk, pager in paginate(base, records):
-            if target and chunk and all(r.key in keep for r in chunk):  # a list-mate's change reaches them all
-                if mine(path):
-                    pages[path] = KEPT
+            if not mine(path):
                 continue
-            page(
-                path,
-                "listing.md.j2",
-                {"zhibu": {"page": "listing"}},
-                title=title,
-                records=chunk,
-                pager=pager,
-                target=target,
-            )
+            rows = ctx.rows(chunk, target)
+            shown = json.dumps([title, astuple(pager), [astuple(row) for row in rows]], ensure_ascii=False)
+            digest = listed.now[path] = hashlib.sha256(shown.encode()).hexdigest()
+            if listed.before.get(path) == digest:
+                pages[path] = KEPT
+            else:
+                page(path, "listing.md.j2", {"zhibu": {"page": "listing"}}, title=title, rows=rows, pager=pager)
 
     for name in DATED:
         for year, records in views.by_year[name].items():
