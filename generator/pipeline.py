@@ -254,7 +254,8 @@ def generate(
     the record pages whose inputs changed since the last time (stages/changes.py).
 
     With jobs > 1 (and fork), `jobs` processes render and write disjoint parts of the pages
-    while one more writes the ledger downloads (the XLSX workbooks take seconds), all at once."""
+    while `jobs` more write disjoint parts of the ledger downloads (an XLSX workbook takes
+    seconds: one process writing the three a meeting's edit changes was the longest), all at once."""
     from generator.ledgers import export  # the ledger writers: not for a check alone
 
     assert checked.archive is not None and checked.views is not None
@@ -270,12 +271,12 @@ def generate(
     state.unlink(missing_ok=True)  # until the docs are written: a write that fails midway renders all next time
     if jobs > 1 and can_fork():
         parts = in_processes(
-            [partial(_write_downloads, checked, docs_dir, tables)]
+            [partial(_write_downloads, checked, docs_dir, tables, (part, jobs)) for part in range(jobs)]
             + [partial(_write_part, checked, docs_dir, keep, before, tables, (part, jobs)) for part in range(jobs)]
         )
     else:
         whole = _write_part(checked, docs_dir, keep, before, tables, None)
-        parts = [_write_downloads(checked, docs_dir, tables), whole]
+        parts = [_write_downloads(checked, docs_dir, tables, (0, 1)), whole]
     done()
     done = _timed(checked.timings, "write", progress)
     files_dir = checked.content_dir / "files"
@@ -289,13 +290,27 @@ def generate(
     return len(pages), stats
 
 
-def _write_downloads(checked: Checked, docs_dir: Path, tables: list[Table]) -> Written:
-    """Write the ledger files that changed (CSV, XLSX): (the files, those written, no listing pages)."""
+def _write_downloads(checked: Checked, docs_dir: Path, tables: list[Table], share: tuple[int, int]) -> Written:
+    """Write the ledger files of share (part, parts) that changed (CSV, XLSX): (the files, those written,
+    no listing pages)."""
     from generator.ledgers import export
 
     assert checked.archive is not None and checked.views is not None
-    downloads = export.files(checked.archive, checked.views, tables)
+    part, parts = share
+    downloads = export.files(checked.archive, checked.views, _dealt(tables, parts)[part])
     return list(downloads), write_pages(docs_dir, downloads), {}
+
+
+def _dealt(tables: list[Table], parts: int) -> list[list[Table]]:
+    """The tables over parts, each in turn (largest first) to the part with the fewest cells so far,
+    so the parts take about the same time."""
+    cells = [0] * parts
+    dealt: list[list[Table]] = [[] for _ in range(parts)]
+    for table in sorted(tables, key=lambda t: (-len(t.rows) * len(t.headers), t.name)):
+        part = cells.index(min(cells))
+        dealt[part].append(table)
+        cells[part] += len(table.rows) * len(table.headers)
+    return dealt
 
 
 def _write_part(

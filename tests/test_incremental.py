@@ -302,10 +302,14 @@ def test_only_the_record_pages_near_a_change_are_rendered_again(tmp_path: Path) 
 def test_listing_pages_are_rendered_again_exactly_when_what_they_show_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A listing page is kept by a digest of its title, pager and rows: after each edit the docs
-    equal a cold render's, and an edit no list shows (a summary) renders no listing page."""
+    """A listing page is kept by a digest of its title, pager and rows, a meeting's page unless the
+    change is one reference away: after each edit the docs equal a cold render's (李娜's page too,
+    whose attendance counts a meeting that does not name her), and an edit no list shows (a
+    summary) renders no listing page."""
     monkeypatch.setattr(render_stage, "PER_PAGE", 5)  # the year's meetings over three pages
-    content = write_archive(tmp_path, {**MEETINGS, **FAR})
+    # 李娜 is expected at the branch's 党员大会 (a member of its 党小组) without being named in it.
+    assembly = "type: 党员大会\ntitle: 党员大会\norg: zb\ndate: 2023-03-15\nattendees:\n  - zhang\n"
+    content = write_archive(tmp_path, {**MEETINGS, **FAR, "meetings/d01.yaml": assembly})
     docs = tmp_path / "docs"
     generate(check_at(content), docs)
     m05 = "meetings/m05.yaml"  # on the second page of its lists (newest first)
@@ -316,6 +320,7 @@ def test_listing_pages_are_rendered_again_exactly_when_what_they_show_changed(
         ("role", lambda: _edit(content, m05, "attendees:", "host: zhang\nattendees:"), {"people/zhang/meetings/2.md"}),
         ("moved", lambda: _edit(content, m05, "2023-03-05", "2023-03-28"), None),
         ("removed", lambda: (content / "meetings/m07.yaml").unlink(), None),
+        ("assembly removed", lambda: (content / "meetings/d01.yaml").unlink(), None),
     ]
     for name, edit, rendered in edits:
         edit()

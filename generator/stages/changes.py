@@ -4,7 +4,11 @@ A record page shows its record and what is near it in the reference graph: the r
 refers to (people's names, the org), those referring to it (a person's meetings), and what
 those show in turn (a person's meetings list each meeting's org). So after a change, the
 pages of the records within two references of a changed record are rendered again, in the
-graph of this build and of the last one (a reference removed still counts). Everything
+graph of this build and of the last one (a reference removed still counts). A meeting's page
+shows nothing two references away (its record, what it refers to by name, its neighbours,
+its attendance from the people and orgs), so it is rendered again only within one; the pages
+of people, orgs and the rest show lists and tallies of their neighbours' neighbours. A meeting
+and everyone expected at it are neighbours too (her page shows her attendance). Everything
 else a page may read falls back to rendering every page:
 
 - a changed person or org (names resolve references by text: a new namesake can turn
@@ -36,6 +40,7 @@ Key = tuple[str, str]
 # Changing one of these renders every page (see the module's docstring).
 EVERYWHERE = ("people", "orgs")
 REACH = 2
+ONE_STEP = ("meetings",)  # pages within REACH only of a change one reference away (see above)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,10 @@ def _graph(archive: Archive, views: Views) -> dict[Key, set[Key]]:
     edges: list[tuple[Key, Key]] = [(s, t) for s, targets in archive.targets.items() for t in targets]
     for meeting, pair in views.neighbours.items():
         edges += [(("meetings", meeting), other.key) for other in pair if other is not None]
+    # A meeting counts in the attendance of everyone expected at it (a member of a group under its
+    # org, three references away), whose page shows that attendance.
+    for meeting, attendance in views.attendance.items():
+        edges += [(("meetings", meeting), ("people", person)) for person in attendance.expected]
     for source, target in edges:
         graph[source].add(target)
         graph[target].add(source)
@@ -110,7 +119,9 @@ def unchanged(previous: Inputs | None, current: Inputs) -> set[Key]:
     }
     if any(collection in EVERYWHERE for collection, _ in changed):
         return set()
-    near = _within(changed, REACH, (previous.graph, current.graph))
+    graphs = (previous.graph, current.graph)
+    near = _within(changed, 1, graphs)
+    near |= {key for key in _within(near, REACH - 1, graphs) if key[0] not in ONE_STEP}
     return set(current.records) - near
 
 
