@@ -257,3 +257,17 @@ def test_no_payload_runs_or_injects_an_element(hostile_site: Path, page: Any) ->
 
 def test_environment_is_not_needed_for_check() -> None:
     assert "ZHIBU_CONTENT" not in os.environ
+
+
+def test_html_kept_unparsed_only_in_pages_the_generator_writes() -> None:
+    """The long ledger tables pass MkDocs as written (markdown_safe.RAW_START); in a hand-written
+    page (no raw HTML) the markers and the table are text."""
+    import markdown
+
+    from generator.stages.markdown_safe import RAW_END, RAW_START, SafeMarkdownExtension
+
+    text = f"前言\n\n{RAW_START}\n<table>\n<tr><td>*甲*</td></tr>\n\n</table>\n{RAW_END}\n\n*后记*\n"
+    generated = markdown.Markdown(extensions=[SafeMarkdownExtension(raw_html=True)]).convert(text)
+    assert generated == "<p>前言</p>\n<table>\n<tr><td>*甲*</td></tr>\n\n</table>\n<p><em>后记</em></p>"
+    written = markdown.Markdown(extensions=[SafeMarkdownExtension(raw_html=False)]).convert(text)
+    assert "&lt;table&gt;" in written and "<table>" not in written

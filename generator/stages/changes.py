@@ -53,7 +53,7 @@ class Inputs:
     listings: dict[str, str] = field(default_factory=dict)  # listing page -> digest of what it shows
 
     def to_json(self) -> dict[str, Any]:
-        near = {key: sorted(map(list, self.graph.get(key, ()))) for key in self.records}
+        near = {key: sorted(self.graph.get(key, ())) for key in self.records}
         records = [[*key, digest, near[key]] for key, digest in self.records.items()]
         return {"common": self.common, "records": records, "listings": dict(sorted(self.listings.items()))}
 

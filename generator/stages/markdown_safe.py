@@ -11,7 +11,9 @@ Python-Markdown's own processors, never guessed beside them:
   its line (`link_problem`); the tree processor here neutralises it too, as a second belt.
 
 Pages the generator writes itself carry trusted HTML (charts, tables, the search form), so
-the zhibu plugin turns `raw_html` on for them and off for hand-written pages.
+the zhibu plugin turns `raw_html` on for them and off for hand-written pages. In them, HTML
+between RAW_START and RAW_END lines (the long ledger tables) is kept as it is without being
+parsed: Python-Markdown's HTML parser took seconds over the thousands of rows.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import yaml
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import ENTITY_RE, InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from generator.diagnostics import quoted
@@ -131,12 +134,36 @@ class SafeMarkdownExtension(Extension):
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
-        if not self.getConfig("raw_html"):
+        if self.getConfig("raw_html"):
+            md.preprocessors.register(_RawBlocks(md), "zhibu_raw", 25)  # before html_block (20)
+        else:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
             md.inlinePatterns.register(_TypedEntity(ENTITY_RE, md), "entity", 80)
         self.links = _Links(md, self)
         md.treeprocessors.register(self.links, "zhibu_links", 0)
+
+
+RAW_START, RAW_END = "<!-- zhibu:raw -->", "<!-- /zhibu:raw -->"
+
+
+class _RawBlocks(Preprocessor):
+    """The lines between a RAW_START and a RAW_END line, stashed whole as one block of HTML."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        block: list[str] | None = None
+        for line in lines:
+            if block is None and line == RAW_START:
+                block = []
+            elif block is None:
+                out.append(line)
+            elif line == RAW_END:
+                out += ["", self.md.htmlStash.store("\n".join(block)), ""]
+                block = None
+            else:
+                block.append(line)
+        return out if block is None else [*out, RAW_START, *block]
 
 
 def makeExtension(**kwargs: Any) -> SafeMarkdownExtension:
