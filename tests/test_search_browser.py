@@ -91,6 +91,60 @@ def test_every_match_is_reachable_past_the_first_batch(page: Any, tmp_path_facto
     assert _found_count(status) == 90 and "以上" not in status, status
 
 
+@pytest.mark.parametrize(("others", "checked"), [(90, None), (320, 300)], ids=["found", "button"])
+def test_a_record_ranked_past_the_first_batch_is_reachable_and_never_reported_missing(
+    page: Any, tmp_path_factory: pytest.TempPathFactory, others: int, checked: int | None
+) -> None:
+    """One record holds 铜渣浮选尾矿 once in a long text; short ones hold 铜渣 and 浮选 apart many times
+    (two of its five pairs: neither a full nor a partial match) and Pagefind ranks them all above it.
+    While nothing is found the page reads on, five batches at a time: past those it says how many it
+    checked and offers the button, never 没有找到 while candidates are unread (the header box neither)."""
+    root = tmp_path_factory.mktemp("buried")
+    first = date(2023, 1, 1)
+    meetings = {
+        f"meetings/m{i:03d}.yaml": meeting_yaml(
+            "支委会", (first + timedelta(days=i)).isoformat(), f"例会{i:03d}", summary="谈了铜渣，又谈浮选。" * 8
+        )
+        for i in range(others)
+    }
+    filler = "".join(f"第{n}项，车间开展了设备维护和安全检查工作，班组落实了交接班制度。" for n in range(60))
+    meetings["meetings/wanted.yaml"] = meeting_yaml(
+        "党员大会", "2022-06-01", "年中党员大会", summary=f"{filler}会上提出研究铜渣浮选尾矿的回收。{filler}"
+    )
+    content = write_archive(root, meetings)
+    result = zhibu("build", "--content", content, "--site", root / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    with serve_dir(root / "site") as url:
+        found = run_search(page, url, "铜渣浮选尾矿")
+        ranked = page.evaluate(
+            """async () => {
+                const pagefind = await import("/pagefind/pagefind.js");
+                const found = await pagefind.search("铜渣浮选尾矿");
+                return Promise.all(found.results.map(async (r) => (await r.data()).url));
+            }"""
+        )
+        assert ranked.index("/meetings/wanted/") >= (checked or 60), ranked.index("/meetings/wanted/")
+        statuses = [page.inner_text(".zhibu-search__status")]
+        empty_counts = _facet_counts(page, "类型")
+        while "/meetings/wanted/" not in found and page.locator(".zhibu-search__more").count():
+            page.click(".zhibu-search__more")
+            found = results(page)
+            statuses.append(page.inner_text(".zhibu-search__status"))
+        counts = _facet_counts(page, "类型")
+        page.goto(url + "/")  # the search page has no header box
+        page.fill(".zhibu-header-search input", "铜渣浮选尾矿")
+        page.wait_for_selector(".zhibu-header-search[data-state=done]", timeout=15000)
+        header = page.inner_text(".zhibu-header-results__all")
+    assert found == ["/meetings/wanted/"], (found, statuses)
+    if checked:
+        assert statuses[0].startswith(f"已核对最相关的 {checked} 条") and empty_counts == {}, (statuses, empty_counts)
+        assert header.startswith(f"已核对最相关的 {checked} 条"), header
+    else:
+        assert len(statuses) == 1 and header.startswith("全部结果（1 条"), (statuses, header)
+    assert not any("没有找到" in status for status in statuses), statuses
+    assert counts == {"会议": "1+" if "以上" in statuses[-1] else "1"}, (counts, statuses)
+
+
 def test_two_words_narrow_the_results(page: Any, demo_url: str) -> None:
     one = run_search(page, demo_url, "攻关")
     status_one = page.inner_text(".zhibu-search__status")

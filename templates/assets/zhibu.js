@@ -69,6 +69,7 @@
       const items = [...found.full, ...found.partial];
       shown = await Promise.all(items.slice(0, HEADER_RESULTS).map(describe));
       if (items.length) label = `全部结果（${items.length} 条${found.unchecked ? "以上" : ""}）→`;
+      else if (found.unchecked) label = `已核对最相关的 ${found.checked} 条，尚未找到，到搜索页继续核对 →`;
       else label = `没有找到与“${query}”相关的记录，到搜索页换个说法 →`;
     } catch (error) {
       label = "搜索暂不可用，到搜索页查看 →";
@@ -281,6 +282,9 @@
   // reads the next batch.
   const KEY_FILES = 12;
   const CHECKED = 60;
+  // While a search has found nothing, up to this many batches are read at once: a record that holds the
+  // words once in a long text can rank below dozens that hold their parts many times.
+  const BATCHES_WHILE_NONE = 5;
 
   function matchesFilters(hit, filters) {
     return Object.entries(filters).every(([name, values]) =>
@@ -473,7 +477,7 @@
     const { named, results } = words.length ? { named: [], results: search.results } : await namedFirst(engine, understood.named, filters, search.results);
     const found = { named, keys, results, words, sharded: !words.length && sharded,
       checked: 0, seen: new Set(), keyHits: new Map(), full: [], partial: [], unchecked: 0 };
-    await readBatch(found);
+    await readBatches(found);
     return { text, search, used, found };
   }
 
@@ -532,6 +536,13 @@
     const listed = new Set(dated.results.map((result) => result.id));
     const undated = all.results.filter((result) => !listed.has(result.id)).sort((a, b) => a.id.localeCompare(b.id));
     return { ...all, results: [...dated.results, ...undated] };
+  }
+
+  // The next batch, and more while nothing is found and candidates are unread (BATCHES_WHILE_NONE in all).
+  async function readBatches(found) {
+    for (let read = 0; read < BATCHES_WHILE_NONE && (!read || (found.unchecked && !found.full.length && !found.partial.length)); read += 1) {
+      await readBatch(found);
+    }
   }
 
   // Everything to list, each record once, in order: named orgs, key matches (every word in a key
@@ -692,7 +703,7 @@
       if (mine !== generation) return;
       // Without words the list is Pagefind's results, so are the counts; with words, the records listed.
       const facets = () => showFacets(found.words.length ? listedCounts(found, filters) : search.filters, found.unchecked > 0);
-      if (!found.full.length && !found.partial.length) {
+      if (!found.full.length && !found.partial.length && !found.unchecked) {
         facets();
         resultBox.replaceChildren();
         status.textContent = text
@@ -713,11 +724,15 @@
         const more = found.unchecked ? "以上" : "";
         const narrow = found.unchecked ? "结果较多，已核对最相关的部分（“显示更多”继续核对）：加一个关键词或条件可以缩小范围。" : "";
         lists.heading.textContent = `部分匹配：只包含部分关键词的记录（${found.partial.length} 条${more}）`;
+        if (!found.full.length && !found.partial.length) {
+          status.textContent = `已核对最相关的 ${found.checked} 条结果，其中没有与“${query}”相关的记录；其余的尚未核对（“显示更多”继续核对）。也可以换个说法，或加一个条件缩小范围。`;
+          return;
+        }
         status.textContent = found.full.length
           ? `找到 ${found.full.length} 条${more}记录${respelled}${found.partial.length ? `，另有 ${found.partial.length} 条${more}部分匹配` : ""}。${narrow}`
           : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条${more}部分匹配的记录${respelled}。${narrow}`;
       };
-      await showMore({ found, lists, report }, mine);
+      await showMore({ found, lists, report }, mine, false);
     }
 
     // Pagefind matches a page holding any part of a word, the list only those holding every word (or
@@ -737,12 +752,10 @@
     }
 
     // A page of results: the next full matches, then the next partial ones. While fewer than a page of
-    // full matches wait and candidates are unread, the button reads the next batch first.
-    async function showMore({ found, lists, report }, mine) {
+    // full matches wait and candidates are unread, the button (`next`) reads the next batches first.
+    async function showMore({ found, lists, report }, mine, next) {
       const waiting = () => [...found.full.slice(lists.full.children.length), ...found.partial.slice(lists.partial.children.length)];
-      if (found.unchecked && found.full.length - lists.full.children.length < PAGE_SIZE && lists.partial.children.length + lists.full.children.length) {
-        await readBatch(found);
-      }
+      if (next && found.unchecked && found.full.length - lists.full.children.length < PAGE_SIZE) await readBatches(found);
       if (found.sharded) await settleOrder(found, lists.full.children.length);
       const slice = waiting().slice(0, PAGE_SIZE);
       const shown = await Promise.all(slice.map(describe));
@@ -760,7 +773,7 @@
           rest ? `显示更多（还有 ${rest} 条${found.unchecked ? "以上" : ""}）` : "显示更多（继续核对其余结果）");
         more.addEventListener("click", async () => {
           app.dataset.state = "busy";
-          await showMore({ found, lists, report }, mine);
+          await showMore({ found, lists, report }, mine, true);
           if (mine === generation) app.dataset.state = "done";
         });
         resultBox.append(more);
