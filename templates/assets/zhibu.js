@@ -703,12 +703,11 @@
       if (mine !== generation) return;
       // Without words the list is Pagefind's results, so are the counts; with words, the records listed.
       const facets = () => showFacets(found.words.length ? listedCounts(found, filters) : search.filters, found.unchecked > 0);
+      const nothing = text ? `没有找到与“${query}”相关的记录。可以换个说法，或去掉一些条件。` : "没有符合筛选条件的记录。";
       if (!found.full.length && !found.partial.length && !found.unchecked) {
         facets();
         resultBox.replaceChildren();
-        status.textContent = text
-          ? `没有找到与“${query}”相关的记录。可以换个说法，或去掉一些条件。`
-          : "没有符合筛选条件的记录。";
+        status.textContent = nothing;
         return;
       }
       const lists = {
@@ -724,8 +723,11 @@
         const more = found.unchecked ? "以上" : "";
         const narrow = found.unchecked ? "结果较多，已核对最相关的部分（“显示更多”继续核对）：加一个关键词或条件可以缩小范围。" : "";
         lists.heading.textContent = `部分匹配：只包含部分关键词的记录（${found.partial.length} 条${more}）`;
+        // Nothing found in the batches read: never 没有找到 while some are unread, and once all are, nothing else.
         if (!found.full.length && !found.partial.length) {
-          status.textContent = `已核对最相关的 ${found.checked} 条结果，其中没有与“${query}”相关的记录；其余的尚未核对（“显示更多”继续核对）。也可以换个说法，或加一个条件缩小范围。`;
+          status.textContent = found.unchecked
+            ? `已核对最相关的 ${found.checked} 条结果，其中没有与“${query}”相关的记录；其余的尚未核对（“显示更多”继续核对）。也可以换个说法，或加一个条件缩小范围。`
+            : nothing;
           return;
         }
         status.textContent = found.full.length
