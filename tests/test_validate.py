@@ -375,3 +375,45 @@ def test_host_or_recorder_not_there_is_a_warning(tmp_path: Path, people: str, me
     run = zhibu("check", "--content", content, "--today", "2023-03-31")
     assert f"meetings/m1.yaml:{line}: 警告: {field}: {message}" in run.stdout + run.stderr
     assert zhibu("check", "--content", content, "--strict", "--today", "2023-03-31").returncode == 1
+
+
+def _check_lines(tmp_path: Path, body: str) -> list[str]:
+    """The `file:line: field: message` lines `zhibu check` prints for one meeting (warnings left out)."""
+    content = write_archive(tmp_path, {"meetings/m1.yaml": body})
+    run = zhibu("check", "--content", content, "--today", "2023-03-31", "-q")
+    return [line for line in run.stdout.splitlines() if line.startswith("meetings/m1.yaml:")]
+
+
+BAD_LINK = "链接“javascript:alert(1)”不允许：只能用 http://、https://、mailto: 开头的网址或站内相对路径"
+
+
+@pytest.mark.parametrize(
+    ("value", "line"),
+    [
+        ("|\n  第一行\n\n  第三行 [点我](javascript:alert(1))\n", 10),
+        (">\n  折叠的第一行\n  折叠的第二行\n  [点我](javascript:alert(1))\n", 10),
+        ("第一行\n  第二行 [点我](javascript:alert(1))\n", 8),
+        ("'第一行\n  第二行 [点我](javascript:alert(1))'\n", 8),
+        ("'[点我](javascript:alert(1))'\n", 7),
+    ],
+)
+def test_a_link_in_a_long_text_is_reported_at_its_own_line(tmp_path: Path, value: str, line: int) -> None:
+    """The trial's secretary hunted through a long summary: the line named was `summary:`."""
+    assert _check_lines(tmp_path, OK_MEETING + "summary: " + value) == [
+        f"meetings/m1.yaml:{line}: summary: {BAD_LINK}"
+    ]
+
+
+def test_personal_data_in_a_long_text_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    body = OK_MEETING + (
+        "summary: |\n  会议讨论。\n\n  第三行\n  联系人身份证 11010519491231002X\n  电话 13912345678\n"
+        "agenda:\n  - title: 学习\n    notes: 电话 13912345679\n"
+        'decisions:\n  - text: "含转义\\t的\n      13912345670"\n'
+    )
+    assert sorted(_check_lines(tmp_path, body)) == [
+        "meetings/m1.yaml:11: summary: 疑似身份证号码，个人身份信息不得写入档案",
+        "meetings/m1.yaml:12: summary: 疑似手机号码，个人联系方式不得写入档案",
+        "meetings/m1.yaml:15: agenda.0.notes: 疑似手机号码，个人联系方式不得写入档案",
+        # an escape makes the value differ from its lines: the field's first line, never a wrong one
+        "meetings/m1.yaml:17: decisions.0.text: 疑似手机号码，个人联系方式不得写入档案",
+    ]

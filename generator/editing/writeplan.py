@@ -19,7 +19,7 @@ from generator.diagnostics import Diagnostic, Severity
 from generator.editing.scaffold import record_text
 from generator.model import ID_PATTERN
 from generator.stages import privacy
-from generator.stages.load import Content, RawRecord, load, parse_yaml
+from generator.stages.load import Content, RawRecord, load, raw_record
 from generator.stages.resolve import resolve
 from generator.stages.validate import validate
 
@@ -94,9 +94,7 @@ def refusals(root: Path, planned: list[Planned], content: Content | None = None)
     raws = [r for r in content.records if (root / r.file).resolve() not in replaced]
     before = {(d.file, d.field, d.message) for d in _errors(content, raws)}
     for item in planned:
-        lines: dict[tuple[str | int, ...], int] = {}
-        data = parse_yaml(item.text, lines, [], rel[item.path])
-        raws.append(RawRecord(item.collection, item.id, rel[item.path], data, lines))
+        raws.append(raw_record(item.collection, item.id, rel[item.path], item.text))
     by_file = {v: k for k, v in rel.items()}
     out: dict[Path, list[Diagnostic]] = {}
     for d in sorted(_errors(content, raws)):

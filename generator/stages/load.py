@@ -26,6 +26,8 @@ from generator.stages.history import Change, last_changes
 from generator.stages.yaml_errors import describe, full_width_colons, repair_full_width_colons
 
 Loc = tuple[str | int, ...]
+# Where each source line of a multi-line string value starts: (offset in the value, 1-based line).
+Starts = tuple[tuple[int, int], ...]
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -39,13 +41,15 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @dataclass(frozen=True)
 class RawRecord:
-    """One YAML file: its plain data and the 1-based line of every key and item."""
+    """One YAML file: its plain data, the 1-based line of every key and item, and where the
+    lines of every multi-line string value start."""
 
     collection: str  # "archive" or a key of COLLECTIONS
     id: str
     file: str  # relative to the content dir, POSIX
     data: Any
     lines: dict[Loc, int]
+    starts: dict[Loc, Starts] = field(default_factory=dict)
 
     def line(self, loc: Loc) -> int:
         """The line of the longest known prefix of loc."""
@@ -54,6 +58,16 @@ class RawRecord:
             if found:
                 return found
         return 1
+
+    def line_at(self, loc: Loc, offset: int) -> int:
+        """The line of the character at offset in the string value at loc: its own line in a
+        multi-line value whose lines are known, else the line of loc."""
+        line = self.line(loc)
+        for start, number in self.starts.get(loc, ()):
+            if start > offset:
+                break
+            line = number
+        return line
 
 
 @dataclass(frozen=True)
@@ -224,8 +238,8 @@ def _load_record(content: Content, path: Path, rel: str, collection: str, record
     content.diagnostics += diagnostics
     raw = None
     if parsed is not None:
-        data, lines = parsed
-        raw = RawRecord(collection, record_id, rel, data, lines)
+        data, lines, starts = parsed
+        raw = RawRecord(collection, record_id, rel, data, lines, starts)
         content.records.append(raw)
     if signature is not None and cache.kept is not None:
         cache.kept[f"load {rel}"] = (signature, content.sources[rel], raw, diagnostics)
@@ -249,8 +263,10 @@ def _signature(path: Path) -> tuple[int, ...] | None:
     return (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
-def _parse_record(text: str, rel: str) -> tuple[tuple[Any, dict[Loc, int]] | None, list[tuple[Any, ...]]]:
-    """A record file's (data, lines), or None when it cannot be read, and its diagnostics,
+def _parse_record(
+    text: str, rel: str
+) -> tuple[tuple[Any, dict[Loc, int], dict[Loc, Starts]] | None, list[tuple[Any, ...]]]:
+    """A record file's (data, lines, starts), or None when it cannot be read, and its diagnostics,
     as plain values (the work cache stores them)."""
     colons = full_width_colons(text, FIELD_NAMES)
     found: list[Diagnostic] = []  # duplicate keys, kept even when the parse fails later on
@@ -276,9 +292,16 @@ def _parse_record(text: str, rel: str) -> tuple[tuple[Any, dict[Loc, int]] | Non
     return parsed, [d.plain() for d in found]
 
 
-def _parse(text: str, rel: str, found: list[Diagnostic]) -> tuple[Any, dict[Loc, int]]:
+def _parse(text: str, rel: str, found: list[Diagnostic]) -> tuple[Any, dict[Loc, int], dict[Loc, Starts]]:
     lines: dict[Loc, int] = {}
-    return parse_yaml(text, lines, found, rel), lines
+    starts: dict[Loc, Starts] = {}
+    return parse_yaml(text, lines, found, rel, starts), lines, starts
+
+
+def raw_record(collection: str, record_id: str, rel: str, text: str) -> RawRecord:
+    """A record from text that parses (a record the editor is about to write), its lines known."""
+    data, lines, starts = _parse(text, rel, [])
+    return RawRecord(collection, record_id, rel, data, lines, starts)
 
 
 def _full_width_colon_diagnostics(
@@ -288,9 +311,13 @@ def _full_width_colon_diagnostics(
     return [severity(rel, line, key, message.format(key)) for line, key in colons]
 
 
-def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], rel: str) -> Any:
-    """Build plain values from YAML text; scalars stay strings, empty is None."""
+def parse_yaml(
+    text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], rel: str, starts: dict[Loc, Starts] | None = None
+) -> Any:
+    """Build plain values from YAML text; scalars stay strings, empty is None. With starts, where
+    the lines of each multi-line string value start (see value_starts)."""
     root: list[Any] = []
+    multiline: list[tuple[Loc, Any]] = []  # (loc, event) of every string value over several lines
     # Each frame: (container, loc, pending key or None).
     stack: list[list[Any]] = []
     documents = 0
@@ -301,7 +328,9 @@ def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], 
         while (event := loader.get_event()) is not None:
             kind = type(event)
             if kind in _NODE_EVENTS:
-                _node(event, kind is yaml.ScalarEvent, stack, root, lines, diagnostics, rel)
+                loc = _node(event, kind is yaml.ScalarEvent, stack, root, lines, diagnostics, rel)
+                if loc and event.end_mark.line > event.start_mark.line and starts is not None:
+                    multiline.append((loc, event))
             elif kind in _END_EVENTS:
                 stack.pop()
             elif kind is yaml.DocumentStartEvent:
@@ -316,7 +345,40 @@ def parse_yaml(text: str, lines: dict[Loc, int], diagnostics: list[Diagnostic], 
         loader.dispose()
     if not root:
         raise _YamlProblem(1, "文件为空")
+    if multiline:
+        source = text.split("\n")
+        for loc, event in multiline:
+            found = value_starts(event, source)
+            if found:
+                starts[loc] = found
     return root[0]
+
+
+def value_starts(event: Any, source: list[str]) -> Starts:
+    """Where each non-blank source line of a multi-line scalar starts in its value, or () when
+    the value is not its lines' text joined by spaces and line breaks (an escape in a quoted
+    value, say): no line is then claimed that might be wrong."""
+    first, last = event.start_mark.line, event.end_mark.line
+    pieces = source[first : last + 1]
+    pieces[-1] = pieces[-1][: event.end_mark.column]
+    pieces[0] = pieces[0][event.start_mark.column :]
+    if event.style in ("|", ">"):
+        pieces[0] = ""  # the indicator line holds no text
+    elif event.style:  # quoted: the quotes are not in the value
+        pieces[0], pieces[-1] = pieces[0][1:], pieces[-1][:-1]
+    value: str = event.value
+    found = []
+    at = 0
+    for number, piece in enumerate(pieces, start=first + 1):
+        piece = piece.strip(" \t")
+        if not piece:
+            continue
+        start = value.find(piece, at)
+        if start < 0 or value[at:start].strip(" \t\n"):
+            return ()
+        found.append((start, number))
+        at = start + len(piece)
+    return tuple(found)
 
 
 _NODE_EVENTS = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent})
@@ -331,7 +393,8 @@ def _node(
     lines: dict[Loc, int],
     diagnostics: list[Diagnostic],
     rel: str,
-) -> None:
+) -> Loc:
+    """Place one node; its loc (() for the root and for a key)."""
     line = event.start_mark.line + 1
     tag = event.tag
     if tag is not None and tag not in _SAFE_TAGS:
@@ -354,7 +417,7 @@ def _node(
                 diagnostics.append(error(rel, line, ".".join(map(str, (*parent_loc, value))), "重复的键"))
             frame[2] = value
             lines[(*parent_loc, value)] = line
-            return
+            return ()
         if isinstance(parent, dict):
             parent[key] = value
             loc = (*parent_loc, key)
@@ -368,3 +431,4 @@ def _node(
             raise _YamlProblem(line, f"嵌套层次过深（超过 {MAX_DEPTH} 层）")
         lines.setdefault(loc, line)
         stack.append([value, loc, None])
+    return loc

@@ -200,14 +200,14 @@ def links_in(text: str) -> list[tuple[bool, str]]:
     return _engine()[1].links.found
 
 
-def line_of(text: str, url: str) -> int:
-    """0-based line of url within text; Python-Markdown may have changed its spaces, so the
+def offset_of(text: str, url: str) -> int:
+    """Where url is within text; Python-Markdown may have changed its spaces, so the
     longest piece without spaces is looked for too (0 when neither is found)."""
     pieces = sorted(url.split(), key=len, reverse=True)
     at = text.find(url)
     if at < 0 and pieces:
         at = text.find(pieces[0])
-    return text.count("\n", 0, at) if at >= 0 else 0
+    return max(at, 0)
 
 
 def page_base(path: str) -> str:

@@ -32,20 +32,20 @@ def valid_id_card(number: str) -> bool:
     return _CHECK[total % 11] == number[17].upper()
 
 
-def findings(text: str, allowed: frozenset[str]) -> Iterator[tuple[bool, str]]:
-    """(is_error, message) for every personal identifier in text."""
+def findings(text: str, allowed: frozenset[str]) -> Iterator[tuple[bool, str, int]]:
+    """(is_error, message, offset in text) for every personal identifier in text."""
     for match in _ID_CARD.finditer(text):
         if valid_id_card(match.group()) and match.group() not in allowed:
-            yield True, "疑似身份证号码，个人身份信息不得写入档案"
+            yield True, "疑似身份证号码，个人身份信息不得写入档案", match.start()
     for match in _MOBILE.finditer(text):
         if match.group() not in allowed:
-            yield True, "疑似手机号码，个人联系方式不得写入档案"
+            yield True, "疑似手机号码，个人联系方式不得写入档案", match.start()
     for match in _EMAIL.finditer(text) if "@" in text else ():
         if match.group() not in allowed:
-            yield False, f"疑似电子邮箱“{match.group()}”，确需公开请加入 archive.yaml 的 pii_allowlist"
+            yield False, f"疑似电子邮箱“{match.group()}”，确需公开请加入 archive.yaml 的 pii_allowlist", match.start()
     for match in _ADDRESS.finditer(text) if any(mark in text for mark in _ADDRESS_MARKS) else ():
         if match.group() not in allowed:
-            yield False, f"疑似住址“{match.group()}”，确需公开请加入 archive.yaml 的 pii_allowlist"
+            yield False, f"疑似住址“{match.group()}”，确需公开请加入 archive.yaml 的 pii_allowlist", match.start()
 
 
 def scan(
@@ -74,7 +74,7 @@ def scan(
         found += [Diagnostic.from_plain(d) for d in plain]
     for page in pages:
         for number, line in enumerate(page.text.split("\n"), start=1):
-            for is_error, message in findings(line, allowed):
+            for is_error, message, _ in findings(line, allowed):
                 found.append((error if is_error else warning)(page.file, number, "", message))
     return found
 
@@ -88,9 +88,9 @@ def _record_findings(record: RawRecord, allowed: frozenset[str]) -> list[Diagnos
     found = []
     for loc, text in strings:
         field = ".".join(map(str, loc))
-        for is_error, message in findings(text, allowed):
+        for is_error, message, at in findings(text, allowed):
             make = error if is_error else warning
-            found.append(make(record.file, record.line(loc), field, message))
+            found.append(make(record.file, record.line_at(loc, at), field, message))
     return found
 
 

@@ -12,10 +12,10 @@ import difflib
 import types
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from inspect import isclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -25,7 +25,7 @@ from generator.orgnames import OrgNames, closest
 from generator.orgnames import normalise as normalise_name
 from generator.stages.history import Change
 from generator.stages.load import Content, Loc, Page
-from generator.stages.markdown_safe import line_of, link_problem, links_in, page_base
+from generator.stages.markdown_safe import link_problem, links_in, offset_of, page_base
 from generator.stages.validate import Record, Validated
 from generator.vocab import PARENT_KINDS, PARTY_MEMBER_STATUSES
 
@@ -288,7 +288,7 @@ def resolve(validated: Validated, content: Content) -> tuple[Archive | None, lis
     for record, linked in [*((r, True) for r in every), *((r, False) for r in validated.partial)]:
         _walk_references(archive, record, linked, content.files, diagnostics)
     for page in content.pages:
-        diagnostics.extend(_check_links(page.file, 1, "", page.text, page_base(page.path)))
+        diagnostics.extend(_check_links(page.file, partial(_line_in, page.text), "", page.text, page_base(page.path)))
     if validated.archive is not None:
         _check_orgs(validated.archive, records, diagnostics)
     _check_aliases(archive, diagnostics)
@@ -309,7 +309,9 @@ def _walk_references(
                 archive.attached.setdefault(record.key, []).append(str(value))
             continue
         if isinstance(marker, MarkdownSyntax):
-            diagnostics.extend(_check_links(record.file, record.line(*loc), ".".join(map(str, loc)), value))
+            diagnostics.extend(
+                _check_links(record.file, partial(record.raw.line_at, loc), ".".join(map(str, loc)), value)
+            )
             continue
         target = _check_ref(archive, record, loc, value, marker, diagnostics)
         if target is not None and linked and record.collection != "archive":
@@ -420,15 +422,20 @@ def safe_relative_path(value: str) -> bool:
     return all(part not in ("", ".", "..") for part in normal.split("/"))
 
 
-def _check_links(file: str, line: int, field: str, text: str, base: str = "") -> Iterator[Diagnostic]:
-    """Every link and image in Markdown text that breaks the rules, at its own line.
-
-    line is where the text starts; a multi-line value (a `|` block) starts on the next line."""
-    first = line + 1 if field and "\n" in text else line
+def _check_links(
+    file: str, line_at: Callable[[int], int], field: str, text: str, base: str = ""
+) -> Iterator[Diagnostic]:
+    """Every link and image in Markdown text that breaks the rules, at its own line
+    (line_at: the line of a character of text)."""
     for image, url in links_in(text):
         problem = link_problem(url, image=image, base=base)
         if problem:
-            yield error(file, first + line_of(text, url), field, problem)
+            yield error(file, line_at(offset_of(text, url)), field, problem)
+
+
+def _line_in(text: str, at: int) -> int:
+    """The 1-based line of text's character at."""
+    return 1 + text.count("\n", 0, at)
 
 
 def _check_attachment(record: Record, loc: Loc, value: str, files: set[str], diagnostics: list[Diagnostic]) -> None:

@@ -34,7 +34,7 @@ from generator.editing.roundtrip import rewrite
 from generator.editing.writeplan import Planned, UnsafePath, check_id, prove_inside, refusals
 from generator.model import COLLECTIONS
 from generator.pipeline import check
-from generator.stages.load import YAML_SUFFIXES, RawRecord, parse_yaml
+from generator.stages.load import YAML_SUFFIXES, RawRecord, parse_yaml, raw_record
 
 PREFIX = "_zhibu/edit/"
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -309,8 +309,7 @@ class Editor:
 
     def check(self, request: Request) -> dict[str, Any]:
         planned, _ = self._planned(request.json())
-        rel, lines = self._rel(planned.path), {}
-        unsaved = RawRecord(planned.collection, planned.id, rel, parse_yaml(planned.body, lines, [], rel), lines)
+        unsaved = raw_record(planned.collection, planned.id, self._rel(planned.path), planned.body)
         return {"errors": self._errors(planned), "warnings": self._warnings(planned.path, unsaved)}
 
     def save(self, request: Request) -> dict[str, Any]:
