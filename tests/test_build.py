@@ -135,6 +135,25 @@ def test_build_works_from_any_directory(tmp_path: Path) -> None:
     shutil.rmtree(elsewhere / "site")
 
 
+def test_a_record_link_to_a_hand_written_page_file_reaches_the_page(tmp_path: Path) -> None:
+    """The trial's `[制度](pages/rules.md)` kept its .md href and led nowhere."""
+    summary = "summary: |\n  见[制度](pages/rules.md)、[第二条](pages/rules.md#第二条)。\n"
+    summary += "  [指南](pages/guide/index.md)\n"
+    meeting = "type: 支委会\ntitle: 支委会\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n" + summary
+    pages = {"pages/rules.md": "# 制度\n\n## 第二条\n", "pages/guide/index.md": "# 指南\n"}
+    content = write_archive(tmp_path, {"meetings/m1.yaml": meeting, **pages})
+    site = tmp_path / "site"
+    result = zhibu("build", "--content", content, "--site", site, "--check-links")
+    assert result.returncode == 0, result.stderr
+    meeting_page = site / "meetings" / "m1" / "index.html"
+    hrefs = [url for url in page_links(meeting_page.read_text(encoding="utf-8")) if "pages/" in url]
+    assert {"../../pages/rules/", "../../pages/rules/#第二条", "../../pages/guide/"} <= set(hrefs)
+    assert not [url for url in hrefs if ".md" in url]
+    for href in hrefs:
+        assert (meeting_page.parent / urlsplit(href).path / "index.html").resolve().is_file()
+    assert broken_links(site) == []
+
+
 def _files(site: Path) -> dict[str, bytes]:
     """Every file of a site but the timestamped ones, the search index by what it holds (`tree`)."""
     skip = {"sitemap.xml.gz", ".zhibu-build.json"}

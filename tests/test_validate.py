@@ -399,9 +399,7 @@ BAD_LINK = "链接“javascript:alert(1)”不允许：只能用 http://、https
 )
 def test_a_link_in_a_long_text_is_reported_at_its_own_line(tmp_path: Path, value: str, line: int) -> None:
     """The trial's secretary hunted through a long summary: the line named was `summary:`."""
-    assert _check_lines(tmp_path, OK_MEETING + "summary: " + value) == [
-        f"meetings/m1.yaml:{line}: summary: {BAD_LINK}"
-    ]
+    assert _check_lines(tmp_path, OK_MEETING + "summary: " + value) == [f"meetings/m1.yaml:{line}: summary: {BAD_LINK}"]
 
 
 def test_personal_data_in_a_long_text_is_reported_at_its_own_line(tmp_path: Path) -> None:
@@ -417,3 +415,25 @@ def test_personal_data_in_a_long_text_is_reported_at_its_own_line(tmp_path: Path
         # an escape makes the value differ from its lines: the field's first line, never a wrong one
         "meetings/m1.yaml:17: decisions.0.text: 疑似手机号码，个人联系方式不得写入档案",
     ]
+
+
+@pytest.mark.parametrize(
+    ("link", "message"),
+    [
+        (
+            "pages/rule.md",
+            "链接“pages/rule.md”指向的页面不存在：content/pages/ 下没有 rule.md，是不是“pages/rules.md”？",
+        ),
+        (
+            "../pages/rules.md",
+            "链接“../pages/rules.md”指向站点之外（“..”过多）；记录里的站内路径从档案根目录算起，是不是“pages/rules.md”？",
+        ),
+    ],
+)
+def test_a_link_to_a_hand_written_page_must_name_one(tmp_path: Path, link: str, message: str) -> None:
+    """The trial's `[制度](pages/rules.md)` passed check and was dead on the site."""
+    body = OK_MEETING + f"summary: |\n  见[制度](pages/rules.md)。\n  又见[制度]({link})。\n"
+    content = write_archive(tmp_path, {"meetings/m1.yaml": body, "pages/rules.md": "# 制度\n"})
+    run = zhibu("check", "--content", content, "--today", "2023-03-31", "-q")
+    found = [x for x in run.stdout.splitlines() if x.startswith("meetings/")]
+    assert found == [f"meetings/m1.yaml:9: summary: {message}"]

@@ -8,7 +8,9 @@ Python-Markdown's own processors, never guessed beside them:
 - entities show as typed (`&lt;` stays `&lt;` on the page);
 - a link may go to an http(s) or mailto address or to a relative path inside the site, an
   image only to a relative path inside the site. `zhibu check` reports anything else with
-  its line (`link_problem`); the tree processor here neutralises it too, as a second belt.
+  its line (`link_problem`); the tree processor here neutralises it too, as a second belt;
+- in record text, a link to a hand-written page's file (`pages/rules.md`) goes to that page's
+  address (`pages/rules/`): `page_of` is the one rule, `zhibu check` says when no such page exists.
 
 Pages the generator writes itself carry trusted HTML (charts, tables, the search form), so
 the zhibu plugin turns `raw_html` on for them and off for hand-written pages. In them, HTML
@@ -79,8 +81,29 @@ def link_problem(url: str, *, image: bool, base: str = "") -> str | None:
     for segment in unquote(parts.path).split("/"):
         depth += -1 if segment == ".." else 0 if segment in ("", ".") else 1
         if depth < 0:
-            return f"{what}{shown}指向站点之外（“..”过多）"
+            from_root = re.sub(r"^(?:\.\./)+", "", cleaned)
+            hint = f"；记录里的站内路径从档案根目录算起，是不是“{from_root}”？" if not base and from_root else ""
+            return f"{what}{shown}指向站点之外（“..”过多）{hint}"
     return None
+
+
+def page_of(url: str) -> str | None:
+    """The hand-written page (its path under pages/, without .md) a relative link in record text
+    names as a file, pages/rules.md; None for any other link."""
+    parts = urlsplit(url.strip())
+    path = unquote(parts.path)
+    if parts.scheme or parts.netloc or not path.startswith("pages/") or not path.endswith(".md"):
+        return None
+    return path[len("pages/") : -len(".md")] or None
+
+
+def _page_address(url: str) -> str:
+    """A link to a hand-written page's file as the link to its page (directory URLs:
+    pages/rules.md is served at pages/rules/, pages/guide/index.md at pages/guide/)."""
+    parts = urlsplit(url.strip())
+    folder, _, name = parts.path[: -len(".md")].rpartition("/")
+    path = f"{folder}/" if name == "index" else f"{folder}/{name}/"
+    return parts._replace(path=path).geturl()
 
 
 class _TypedEntity(InlineProcessor):
@@ -100,6 +123,7 @@ class _Links(Treeprocessor):
 
     def run(self, root: Element) -> None:
         base, prefix = self.extension.getConfig("base"), self.extension.getConfig("prefix")
+        record_text = self.extension.getConfig("record_text")
         for element in root.iter():
             attribute = {"a": "href", "img": "src"}.get(element.tag)
             if attribute is None or attribute not in element.attrib:
@@ -108,8 +132,11 @@ class _Links(Treeprocessor):
             self.found.append((image, url))
             if link_problem(url, image=image, base=base):
                 _neutralise(element, image)
-            elif prefix and not urlsplit(url.strip()).scheme and not url.startswith("#"):
-                element.set(attribute, prefix + url.strip())
+                continue
+            target = _page_address(url) if record_text and not image and page_of(url) else url
+            if prefix and not urlsplit(target.strip()).scheme and not target.startswith("#"):
+                target = prefix + target.strip()
+            element.set(attribute, target)
 
 
 def _neutralise(element: Element, image: bool) -> None:
@@ -130,6 +157,7 @@ class SafeMarkdownExtension(Extension):
             "raw_html": [False, "Keep raw HTML (only for pages the generator writes itself)"],
             "base": ["", "Folder that relative links start from, for the link rules"],
             "prefix": ["", "Prepended to relative links (record text links from the site root)"],
+            "record_text": [False, "Record text, not a page MkDocs renders: links to pages/*.md go to the pages"],
         }
         super().__init__(**kwargs)
 
@@ -180,7 +208,7 @@ def site_extensions() -> tuple[Any, ...]:
 
 @cache
 def _engine() -> tuple[Markdown, SafeMarkdownExtension]:
-    extension = SafeMarkdownExtension()
+    extension = SafeMarkdownExtension(record_text=True)
     return Markdown(extensions=[*site_extensions(), extension]), extension
 
 

@@ -19,13 +19,13 @@ from functools import cache, cached_property, partial
 from inspect import isclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from generator.diagnostics import Diagnostic, error, warning
+from generator.diagnostics import Diagnostic, error, quoted, warning
 from generator.model import COLLECTIONS, Attachment, MarkdownSyntax, Model, Ref
 from generator.orgnames import OrgNames, closest
 from generator.orgnames import normalise as normalise_name
 from generator.stages.history import Change
 from generator.stages.load import Content, Loc, Page
-from generator.stages.markdown_safe import link_problem, links_in, offset_of, page_base
+from generator.stages.markdown_safe import link_problem, links_in, offset_of, page_base, page_of
 from generator.stages.validate import Record, Validated
 from generator.vocab import PARENT_KINDS, PARTY_MEMBER_STATUSES
 
@@ -67,6 +67,11 @@ class Archive:
             ids = self.people_by_name.get(ref, [])
             found = self.records["people"].get(ids[0]) if len(ids) == 1 else None
         return found
+
+    @cached_property
+    def page_paths(self) -> frozenset[str]:
+        """The hand-written pages, as paths under pages/ without .md."""
+        return frozenset(page.path for page in self.pages)
 
     @cached_property
     def targets(self) -> dict[tuple[str, str], set[tuple[str, str]]]:
@@ -309,9 +314,9 @@ def _walk_references(
                 archive.attached.setdefault(record.key, []).append(str(value))
             continue
         if isinstance(marker, MarkdownSyntax):
-            diagnostics.extend(
-                _check_links(record.file, partial(record.raw.line_at, loc), ".".join(map(str, loc)), value)
-            )
+            line_at = partial(record.raw.line_at, loc)
+            field = ".".join(map(str, loc))
+            diagnostics.extend(_check_links(record.file, line_at, field, value, pages=archive.page_paths))
             continue
         target = _check_ref(archive, record, loc, value, marker, diagnostics)
         if target is not None and linked and record.collection != "archive":
@@ -423,12 +428,22 @@ def safe_relative_path(value: str) -> bool:
 
 
 def _check_links(
-    file: str, line_at: Callable[[int], int], field: str, text: str, base: str = ""
+    file: str,
+    line_at: Callable[[int], int],
+    field: str,
+    text: str,
+    base: str = "",
+    pages: frozenset[str] | None = None,
 ) -> Iterator[Diagnostic]:
     """Every link and image in Markdown text that breaks the rules, at its own line
-    (line_at: the line of a character of text)."""
+    (line_at: the line of a character of text). With pages (record text), a link to a
+    hand-written page's file must name one of them."""
     for image, url in links_in(text):
         problem = link_problem(url, image=image, base=base)
+        page = page_of(url) if pages is not None and not image else None
+        if not problem and page is not None and page not in pages:
+            problem = f"链接{quoted(url)}指向的页面不存在：content/pages/ 下没有 {page}.md"
+            problem += "".join(f"，是不是“pages/{m}.md”？" for m in difflib.get_close_matches(page, pages, 1))
         if problem:
             yield error(file, line_at(offset_of(text, url)), field, problem)
 
