@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 ARCHIVE_ERRORS = "档案中有错误，未生成站点（用 zhibu check 查看）"  # the plugin's failure when the check has errors
 # Messages that are part of how zhibu drives MkDocs: never worth a user's attention.
@@ -35,6 +36,10 @@ TRANSLATIONS = (
         re.compile(r'"(?:GET|POST) /\S*_zhibu/edit/(\S*) HTTP/[\d.]+" code (\d+)'),
         "编辑器拒绝了请求 {0}（{1}），原因已显示在浏览器中",
     ),
+    (  # a preview address the site does not have: the browser shows the site's 404 page
+        re.compile(r'"(?:GET|HEAD) (?P<url>\S+) HTTP/[\d.]+" code 404'),
+        "预览中没有这个地址：{url}（浏览器中显示“找不到这个页面”）",
+    ),
 )
 LEVELS = {logging.DEBUG: "调试", logging.INFO: "信息", logging.WARNING: "警告", logging.ERROR: "错误"}
 
@@ -42,7 +47,8 @@ LEVELS = {logging.DEBUG: "调试", logging.INFO: "信息", logging.WARNING: "警
 def translate(message: str) -> str | None:
     for pattern, text in TRANSLATIONS:
         if match := pattern.search(message):
-            return text.format(*match.groups())
+            urls = {name: unquote(value) for name, value in match.groupdict().items()}  # 中文, not %E4%B8%AD
+            return text.format(*match.groups(), **urls)
     return None
 
 

@@ -9,8 +9,11 @@ every page says how to serve the site and its links open pages, not folders.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import itertools
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -161,6 +164,51 @@ def test_opened_from_disk_the_site_says_how_to_serve_it(page: Any, demo_site: Pa
 def test_served_the_notice_stays_hidden(page: Any, demo_url: str) -> None:
     page.goto(demo_url + "/ledgers/")
     assert not page.locator("#zhibu-file-notice").is_visible()
+
+
+class _SiteNotFound(http.server.SimpleHTTPRequestHandler):
+    """A static web server set up as the README says: its missing addresses show the site's 404.html."""
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_missing_address_at_any_depth_shows_a_chinese_page_with_ways_on(page: Any, demo_site: Path) -> None:
+    """The trial met Material's English "404 - Not found", a dead end."""
+    handler = functools.partial(_SiteNotFound, directory=str(demo_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        missing = base + "/meetings/2099/no/such/%E6%94%AF%E5%A7%94%E4%BC%9A-%E5%AD%A6%E4%B9%A0/"
+        assert page.goto(missing).status == 404
+        text = page.locator("article").inner_text()
+        assert "找不到这个页面" in text and "Not found" not in page.content()
+        assert page.title().startswith("找不到页面 - ")
+        assert page.eval_on_selector("header", "e => getComputedStyle(e).position") != "static"  # styled
+        search = page.locator("#zhibu-not-found-search")
+        assert search.inner_text() == "搜索“支委会 学习”"
+        page.click("#zhibu-not-found-home")
+        page.wait_for_load_state()
+        assert page.url == base + "/" and page.locator("h1").count()
+        page.goto(missing)
+        page.click("#zhibu-not-found-search")
+        page.wait_for_url(base + "/search/?q=*")
+        assert page.evaluate("new URLSearchParams(location.search).get('q')") == "支委会 学习"
+        assert page.locator("#zhibu-search input[name=q]").input_value() == "支委会 学习"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.mark.parametrize("name", ["compliance", "attendance", "assessments", "honours"])

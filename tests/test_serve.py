@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import write_archive
 
 MEETING = "type: 支委会\ntitle: {title}\norg: zb\ndate: 2023-03-08\nattendees:\n  - zhang\n"
@@ -153,6 +154,26 @@ def test_serve_starts_on_a_broken_archive_and_recovers(tmp_path: Path) -> None:
     finally:
         output = _stop(server)
     assert "浏览器中显示问题清单" in output and "已生成预览" in output, output
+
+
+def test_serve_shows_the_sites_chinese_404_page_and_says_so_in_chinese(tmp_path: Path) -> None:
+    """The trial's preview answered a missing page with a bare "404 Not Found" and logged
+    `MkDocs 警告：… code 404` for each."""
+    content = write_archive(tmp_path, {"meetings/m1.yaml": MEETING.format(title="支委会")})
+    port = _free_port()
+    server = _start(content, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/meetings/m1/", "支委会", 60)
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "/meetings/2099/%E4%B8%8D%E5%AD%98%E5%9C%A8/", timeout=30)
+        body = missing.value.read().decode("utf-8")
+        assert missing.value.code == 404 and "找不到这个页面" in body and 'id="zhibu-not-found-home"' in body
+        assert "livereload" in body  # it reloads when the page appears
+    finally:
+        output = _stop(server)
+    assert "预览中没有这个地址：/meetings/2099/不存在/" in output, output
+    assert "code 404" not in output, output
 
 
 def test_serve_on_a_taken_port_says_so_in_one_line_before_building(tmp_path: Path) -> None:

@@ -77,6 +77,18 @@ class PreviewServer(LiveReloadServer):
         self.bound = False  # whether bind() has taken the port
         self.editor: Editor | None = None  # the record editor's pages and API (web/editor.py)
         self.observer = _Observer()
+        self.error_handler = self.not_found_page
+
+    def not_found_page(self, code: int) -> bytes | None:
+        """The site's own 404 page (templates/theme/404.html) for an address it does not have, as
+        a built site behind a web server shows it; MkDocs' bare "404 Not Found" before one is built."""
+        if code != 404:
+            return None
+        try:
+            page = (Path(self.root) / "404.html").read_bytes()
+        except OSError:
+            return None
+        return self._inject_js_into_html(page, self._visible_epoch)
 
     def reveal(self) -> None:
         """Serve what is built so far and reload the open tabs, while the build goes on."""
