@@ -159,19 +159,20 @@ def test_serve_starts_on_a_broken_archive_and_recovers(tmp_path: Path) -> None:
 def test_serve_shows_the_sites_chinese_404_page_and_says_so_in_chinese(tmp_path: Path) -> None:
     """The trial's preview answered a missing page with a bare "404 Not Found" and logged
     `MkDocs 警告：… code 404` for each."""
+    from served import serving
+
     content = write_archive(tmp_path, {"meetings/m1.yaml": MEETING.format(title="支委会")})
-    port = _free_port()
-    server = _start(content, port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(base + "/meetings/m1/", "支委会", 60)
+    with serving(content) as served:
+        _wait_for(served.url + "meetings/m1/", "支委会", 60)
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(base + "/meetings/2099/%E4%B8%8D%E5%AD%98%E5%9C%A8/", timeout=30)
+            urllib.request.urlopen(served.url + "meetings/2099/%E4%B8%8D%E5%AD%98%E5%9C%A8/", timeout=30)
         body = missing.value.read().decode("utf-8")
         assert missing.value.code == 404 and "找不到这个页面" in body and 'id="zhibu-not-found-home"' in body
         assert "livereload" in body  # it reloads when the page appears
-    finally:
-        output = _stop(server)
+        deadline = time.monotonic() + 10
+        while not any("预览中没有这个地址" in line for line in served.output) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    output = "".join(served.output)
     assert "预览中没有这个地址：/meetings/2099/不存在/" in output, output
     assert "code 404" not in output, output
 
