@@ -74,7 +74,7 @@ def test_a_folder_named_like_a_record_is_not_a_crash(tmp_path: Path) -> None:
 def test_id_card_and_mobile_numbers_are_errors_at_their_line(tmp_path: Path) -> None:
     body = MEETING + "summary: |\n  会议记录\n  联系电话 13912345678\nlocation: 身份证11010519491231002X\n"
     found = [d for d in check_at(write_archive(tmp_path, {"meetings/m1.yaml": body})).diagnostics]
-    assert [(d.line, d.field, d.severity) for d in found] == [(7, "summary", "error"), (10, "location", "error")]
+    assert [(d.line, d.field, d.severity) for d in found] == [(9, "summary", "error"), (10, "location", "error")]
 
 
 def test_email_and_address_are_warnings_and_the_allowlist_silences(tmp_path: Path) -> None:
