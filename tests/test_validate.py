@@ -437,3 +437,9 @@ def test_a_link_to_a_hand_written_page_must_name_one(tmp_path: Path, link: str, 
     run = zhibu("check", "--content", content, "--today", "2023-03-31", "-q")
     found = [x for x in run.stdout.splitlines() if x.startswith("meetings/")]
     assert found == [f"meetings/m1.yaml:9: summary: {message}"]
+
+
+def test_a_link_after_blank_lines_and_indentation_is_still_at_its_line(tmp_path: Path) -> None:
+    """Markdown fields are checked as validated, their surrounding whitespace stripped."""
+    body = OK_MEETING + "summary: |2\n\n\n      缩进的第一行\n    [点我](javascript:alert(1))\n"
+    assert _check_lines(tmp_path, body) == [f"meetings/m1.yaml:11: summary: {BAD_LINK}"]

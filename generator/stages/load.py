@@ -59,11 +59,18 @@ class RawRecord:
                 return found
         return 1
 
-    def line_at(self, loc: Loc, offset: int) -> int:
-        """The line of the character at offset in the string value at loc: its own line in a
+    def line_at(self, loc: Loc, offset: int, within: str = "") -> int:
+        """The line of the character at offset in the string value at loc (or in `within`, a part
+        of it: the value as validated, its surrounding whitespace stripped): its own line in a
         multi-line value whose lines are known, else the line of loc."""
         line = self.line(loc)
-        for start, number in self.starts.get(loc, ()):
+        starts = self.starts.get(loc, ())
+        if starts and within:
+            value: Any = self.data
+            for key in loc:
+                value = value[key]
+            offset += max(value.find(within), 0)
+        for start, number in starts:
             if start > offset:
                 break
             line = number

@@ -314,7 +314,7 @@ def _walk_references(
                 archive.attached.setdefault(record.key, []).append(str(value))
             continue
         if isinstance(marker, MarkdownSyntax):
-            line_at = partial(record.raw.line_at, loc)
+            line_at = partial(record.raw.line_at, loc, within=value)
             field = ".".join(map(str, loc))
             diagnostics.extend(_check_links(record.file, line_at, field, value, pages=archive.page_paths))
             continue
