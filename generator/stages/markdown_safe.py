@@ -91,7 +91,7 @@ def page_of(url: str) -> str | None:
     """The hand-written page (its path under pages/, without .md) a relative link in record text
     names as a file, pages/rules.md; None for any other link."""
     parts = urlsplit(url.strip())
-    path = unquote(parts.path)
+    path = posixpath.normpath(unquote(parts.path))  # ./pages/rules.md too
     if parts.scheme or parts.netloc or not path.startswith("pages/") or not path.endswith(".md"):
         return None
     return path[len("pages/") : -len(".md")] or None
