@@ -404,6 +404,8 @@ def search_command(
         found = search(checked.archive, Query(words, kind, org, person, start, end, tag))
     except UnknownFilter as exc:
         raise click.UsageError(str(exc)) from None
+    if found.respelled:
+        reporter.say(f"没有找到与“{' '.join(words)}”相关的记录，按“{found.suggested}”查找：", err=True)
     if found.understood.chips:
         reporter.say("按条件：" + "；".join(label for label, _ in found.understood.chips), err=True)
     for record in found.full:
@@ -421,6 +423,8 @@ def search_command(
     if not found.full:
         if not found.partial:
             reporter.say("没有找到符合条件的记录。")
+        if found.suggested:
+            reporter.say(f"是不是“{found.suggested}”？")
         sys.exit(1)
 
 

@@ -13,13 +13,13 @@ partial matches, most of the query first.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from generator.model import COLLECTIONS, PartialDate, parse_partial_date
 from generator.search.keys import normalise
-from generator.search.understand import Understood, facets, understand, vocabulary
+from generator.search.understand import Understood, facets, respelling, role_keys, understand, vocabulary
 from generator.stages.derive import record_date, record_title
 from generator.stages.resolve import Archive
 from generator.stages.validate import Record
@@ -46,6 +46,8 @@ class Found:
     understood: Understood
     full: list[Record]  # records holding every word, best first
     partial: list[Record]  # records holding some of the words, when words were given
+    suggested: str | None = None  # the query with a mistyped name corrected, when nothing held every word
+    respelled: bool = False  # the lists are the suggested query's: it found what the typed one did not
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -78,6 +80,7 @@ def _strong_text(archive: Archive, record: Record, tags_only: bool = False) -> s
     if not tags_only:
         keys += [getattr(data, name, None) or "" for name in ("line", "crew", "post")]
         keys += [*(item.title for item in getattr(data, "agenda", [])), *_names(archive, record)]
+        keys += role_keys(archive, record)
     return normalise(" ".join(keys))
 
 
@@ -98,8 +101,22 @@ def _rank(archive: Archive, record: Record, words: list[str]) -> int | None:
 
 
 def search(archive: Archive, query: Query) -> Found:
-    """Records matching the filters, ranked by where the words occur; newest first within a rank."""
-    understood = understand(" ".join(query.words), vocabulary(archive))
+    """Records matching the filters, ranked by where the words occur; newest first within a rank.
+
+    When no record holds every word and a word looks like a mistyped name, the query with the name
+    is suggested, and its records are returned instead when it finds some (as the search page does).
+    """
+    words = vocabulary(archive)
+    found = _search(archive, query, understand(" ".join(query.words), words))
+    people = [person.data.name for person in archive.records["people"].values()]
+    suggested = respelling(" ".join(query.words), found.understood, [*words.terms, *people])
+    if found.full or suggested is None:
+        return found
+    again = _search(archive, query, understand(suggested, words))
+    return replace(again, suggested=suggested, respelled=True) if again.full else replace(found, suggested=suggested)
+
+
+def _search(archive: Archive, query: Query, understood: Understood) -> Found:
     wanted_orgs = _orgs(archive, query.org)
     person = _person(archive, query.person)
     words = [w for w in map(normalise, understood.words) if w]

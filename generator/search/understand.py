@@ -18,11 +18,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator import vocab
 from generator.model import COLLECTIONS
+from generator.orgnames import closest
 from generator.stages.derive import date_text
 from generator.stages.resolve import Archive
 from generator.stages.validate import Record
@@ -50,6 +52,12 @@ TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "项目类型": ("揭榜挂帅", "两带两创", "QC课题"),
     "荣誉级别": tuple(w for w in vocab.HONOUR_LEVELS.words),
 }
+
+# Attendance words: with a name they are one word, the name then the role (朱文军 缺席 → 朱文军缺席), which
+# a meeting holds as a key for each absentee and guest (role_keys); alone they find every meeting with one.
+ROLES = {"缺席": "缺席", "请假": "缺席", "列席": "列席"}
+# A query word this long or longer that is no known name but like one is read as a typo of it (阳级炉 → 阳极炉).
+RESPELL_FROM = 3
 
 
 def normalise(text: str) -> str:
@@ -85,7 +93,7 @@ class Vocabulary:
 
     def to_json(self) -> str:
         """For zhibu.js: {"dates": [patterns], "years": [...], "filters": [[facet, values, label, [[link, name]]]],
-        "terms": {phrase: filter number}}."""
+        "terms": {phrase: filter number}, "roles": ROLES}."""
         filters = list(dict.fromkeys(self.terms.values()))
         number = {term: i for i, term in enumerate(filters)}
         data = {
@@ -93,6 +101,7 @@ class Vocabulary:
             "years": list(self.years),
             "filters": [[t.facet, list(t.values), t.label, [list(n) for n in t.named]] for t in filters],
             "terms": {text: number[term] for text, term in self.terms.items()},
+            "roles": ROLES,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
@@ -139,11 +148,44 @@ def understand(query: str, vocabulary: Vocabulary) -> Understood:
         chips.append((term.label, piece))
         named += term.named
         rest.append(" ")
-    words = tuple("".join(rest).split())
+    words = _roles("".join(rest).split())
     # An org's own page comes first only when the query is nothing but org names.
     only_orgs = not words and all(label.startswith("组织：") for label, _ in chips)
     found_named = tuple(dict.fromkeys(named)) if only_orgs else ()
     return Understood(words, {k: tuple(v) for k, v in filters.items()}, tuple(chips), found_named)
+
+
+def _roles(words: list[str]) -> tuple[str, ...]:
+    """Each attendance word joined to the word before it, or else the one after: 缺席 朱文军 → 朱文军缺席."""
+    pieces = [p for word in words for p in re.split(f"({'|'.join(ROLES)})", word) if p]
+    joined: list[str] = []
+    waiting = ""  # a role that came first, for the next name
+    for piece in pieces:
+        role = ROLES.get(piece)
+        if role is None:
+            joined.append(piece + waiting)
+            waiting = ""
+        elif joined and not waiting and not joined[-1].endswith(tuple(ROLES.values())):
+            joined[-1] += role
+        else:
+            joined += [waiting] if waiting else []
+            waiting = role
+    return tuple(joined + [waiting] if waiting else joined)
+
+
+def respelling(query: str, understood: Understood, known: Iterable[str]) -> str | None:
+    """The query with each word that is no known name but like one (its name part, before an attendance word)
+    written as that name: 阳级炉 支委会 → 阳极炉 支委会. orgnames.closest decides, as for --org/--person."""
+    names = {normalise(name): [name] for name in known}
+    text = normalise(query)
+    for word in understood.words:
+        typed = word.removesuffix(ROLES.get(word[-2:], ""))
+        if len(typed) < RESPELL_FROM or typed in names:
+            continue
+        near = {name: ids for name, ids in names.items() if typed not in name and name not in typed}
+        if hint := closest(typed, near, {name: name for name in near}, 1):
+            text = text.replace(typed, hint[0])
+    return " ".join(text.split()) if text != normalise(query) else None
 
 
 def _phrases(text: str, terms: dict[str, Any]) -> list[str]:
@@ -180,6 +222,18 @@ def _date_filter(groups: dict[str, str | None], years: tuple[str, ...]) -> tuple
 
 
 # ---------------------------------------------------------------- facets of a record
+
+
+def role_keys(archive: Archive, record: Record) -> list[str]:
+    """朱文军缺席, 车间主任列席: who missed a meeting or sat in, as keys the attendance words find."""
+    data = record.data
+    roles = [(a.person, "缺席") for a in getattr(data, "absent", [])] + [(g, "列席") for g in getattr(data, "guests", [])]
+    return [f"{_person_name(archive, ref)}{role}" for ref, role in roles]
+
+
+def _person_name(archive: Archive, ref: str) -> str:
+    person = archive.get("people", ref)
+    return person.data.name if person else ref
 
 
 def facets(archive: Archive, record: Record) -> dict[str, list[str]]:

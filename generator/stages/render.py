@@ -26,7 +26,7 @@ from generator.ledgers import export
 from generator.ledgers import pages as ledger_pages
 from generator.model import COLLECTIONS, CoveredPeriod
 from generator.search.keys import search_keys
-from generator.search.understand import facets, vocabulary
+from generator.search.understand import facets, role_keys, vocabulary
 from generator.stages.derive import DATED, Views, date_label, record_date, record_title
 from generator.stages.load import Page
 from generator.stages.markdown_safe import to_html
@@ -411,9 +411,11 @@ def _search_meta(ctx: Context, record: Record) -> dict[str, Any]:
         filters["人员"] = people
     if getattr(data, "visibility", None) == "受限":
         meta["restricted"] = True
-    # Strong keys besides title, org and people: where a branch or person works, tags, agenda titles.
+    # Strong keys besides title, org and people: where a branch or person works, tags, agenda titles,
+    # who missed a meeting or sat in (朱文军缺席).
     also = [getattr(data, name, None) for name in ("line", "crew", "post")]
     also += [*getattr(data, "tags", []), *(item.title for item in getattr(data, "agenda", []))]
+    also += role_keys(ctx.archive, record)
     if any(also):
         meta["also"] = list(dict.fromkeys(value for value in also if value))
     meta["filters"] = filters

@@ -14,6 +14,9 @@
   // 人员 65 KB); with words they are counted over the listed records (see listedCounts).
   const COUNTED = new Set(["类型"]);
   const PAGE_SIZE = 20;
+  // The facets that name the kind of record of one type (understand.py KIND_FACETS; 荣誉级别 too): offered
+  // only while that type is among the counted records.
+  const KIND_OF = { 会议类型: "会议", 成果类别: "成果", 荣誉级别: "荣誉", 活动类型: "活动", 项目类型: "项目" };
 
   function element(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -233,10 +236,82 @@
       for (const [href, name] of names) named.set(href, name);
       rest.push(" ");
     }
-    const words = rest.join("").split(/\s+/).filter(Boolean);
+    const words = joinRoles(rest.join("").split(/\s+/).filter(Boolean), vocab.roles || {});
     // An org's own page comes first only when the query is nothing but org names.
     const onlyOrgs = !words.length && chips.every(([label]) => label.startsWith("组织："));
     return { words, filters, chips, named: onlyOrgs ? [...named] : [] };
+  }
+
+  // Each attendance word joined to the word before it, or else the one after: 缺席 朱文军 → 朱文军缺席.
+  function joinRoles(words, roles) {
+    const names = Object.keys(roles);
+    if (!names.length) return words;
+    const pieces = words.flatMap((w) => w.split(new RegExp(`(${names.join("|")})`)).filter(Boolean));
+    const joined = [];
+    let waiting = "";
+    for (const piece of pieces) {
+      const role = Object.prototype.hasOwnProperty.call(roles, piece) ? roles[piece] : null;
+      if (role === null) {
+        joined.push(piece + waiting);
+        waiting = "";
+      } else if (joined.length && !waiting && !Object.values(roles).some((r) => joined[joined.length - 1].endsWith(r))) {
+        joined[joined.length - 1] += role;
+      } else {
+        if (waiting) joined.push(waiting);
+        waiting = role;
+      }
+    }
+    return waiting ? [...joined, waiting] : joined;
+  }
+
+  // The query with each word that is no known name but like one (its name part, before an attendance word)
+  // written as that name: 阳级炉 支委会 → 阳极炉 支委会 (understand.py respelling, orgnames.py closest).
+  const RESPELL_FROM = 3;
+  function respelling(query, understood, known, roles) {
+    const names = [...new Set(known.map((n) => n.normalize("NFKC").toLowerCase().replace(/\s+/g, "")))];
+    const typedText = query.normalize("NFKC").toLowerCase();
+    let text = typedText;
+    for (const word of understood.words) {
+      const role = roles[word.slice(-2)] || "";
+      const typed = role && word.endsWith(role) ? word.slice(0, -role.length) : word;
+      if ([...typed].length < RESPELL_FROM || names.includes(typed)) continue;
+      let best = null;
+      for (const name of names) {
+        if (name.includes(typed) || typed.includes(name)) continue;
+        const score = [-similarity(typed, name), name.startsWith(typed) ? 0 : 1, [...name].length, name];
+        if (-score[0] >= 0.5 && (!best || before(score, best))) best = score;
+      }
+      if (best) text = text.replaceAll(typed, best[3]);
+    }
+    return text !== typedText ? text.split(/\s+/).filter(Boolean).join(" ") : null;
+  }
+
+  function before(a, b) {
+    const i = a.findIndex((x, k) => x !== b[k]);
+    return i >= 0 && a[i] < b[i];
+  }
+
+  // The better of the share of the typed pairs in the name and difflib's ratio (orgnames.py _similarity).
+  function similarity(typed, name) {
+    const pairs = [...typed].length > 1 ? pairsOf(typed) : [typed];
+    const share = pairs.filter((p) => name.includes(p)).length / pairs.length;
+    const [a, b] = [[...typed], [...name]];
+    return Math.max(share, (2 * matched(a, b)) / (a.length + b.length));
+  }
+
+  // difflib.SequenceMatcher's matching characters: the longest common run (first in a, then in b), then
+  // the same on each side of it.
+  function matched(a, b) {
+    let best = [0, 0, 0];
+    for (let i = 0; i < a.length; i += 1) {
+      for (let j = 0; j < b.length; j += 1) {
+        let k = 0;
+        while (i + k < a.length && j + k < b.length && a[i + k] === b[j + k]) k += 1;
+        if (k > best[2]) best = [i, j, k];
+      }
+    }
+    const [i, j, k] = best;
+    return k && k + matched(a.slice(0, i), b.slice(0, j)) + matched(a.slice(i + k), b.slice(j + k));
   }
 
   // Known phrases and single characters, leaving the fewest characters unknown, then the fewest
@@ -671,13 +746,13 @@
       if (mine === generation) app.dataset.state = "done";
     }
 
-    // The understood filters, each removable: removing one takes its phrase out of the query.
-    function showChips(understood) {
+    // The understood filters, each removable: removing one takes its phrase out of the query (the one searched).
+    function showChips(understood, query) {
       chipBox.replaceChildren();
       understood.chips.forEach(([label, phrase]) => {
         const remove = element("button", { type: "button", class: "zhibu-chip__remove", "aria-label": `去掉条件 ${label}` }, "×");
         remove.addEventListener("click", () => {
-          state.q = state.q.normalize("NFKC").toLowerCase().replace(phrase, " ").replace(/\s+/g, " ").trim();
+          state.q = query.normalize("NFKC").toLowerCase().replace(phrase, " ").replace(/\s+/g, " ").trim();
           input.value = state.q;
           run(true);
         });
@@ -685,29 +760,60 @@
       });
     }
 
+    // A query word like a known name (阳级炉, 苏勇刚) when nothing holds every word: the query with the name
+    // (understand.py respelling), searched instead when it finds records, offered as a link when not.
+    async function respelled(typed, understood, first) {
+      if (!first.found.words.length || first.found.full.length || first.found.unchecked) return { query: typed, understood, ...first };
+      const people = (await fetchJson("search/keys/people.json")) || [];
+      const suggested = respelling(typed, understood, [...Object.keys(vocab.terms), ...people], vocab.roles || {});
+      if (!suggested) return { query: typed, understood, ...first };
+      const meant = understand(suggested, vocab);
+      if (!meant.words.some(normalise)) await loadFacets();
+      const again = await find(opened, suggested, state.filters);
+      if (!again.found.full.length) return { query: typed, understood, ...first, suggested };
+      return { query: suggested, understood: meant, ...again };
+    }
+
     async function search(mine) {
-      const query = state.q.trim();
-      const understood = understand(query, vocab);
-      const filters = combine(state.filters, understood.filters);
-      showChips(understood);
+      const typed = state.q.trim();
+      let understood = understand(typed, vocab);
       if (!understood.words.some(normalise)) await loadFacets();
-      if (!query && !Object.keys(filters).length) {
+      if (!typed && !Object.keys(combine(state.filters, understood.filters)).length) {
+        showChips(understood, typed);
         const totals = (await opened.search(null, {})).filters;
         if (mine !== generation) return;
         status.textContent = "输入关键词，或在左侧按类型、组织、年份、人员筛选。";
-        showFacets(totals, false);
+        showFacets(totals, null, false);
         resultBox.replaceChildren();
         return;
       }
-      const { text, search, used, found } = await find(opened, query, state.filters);
+      const answer = await respelled(typed, understood, await find(opened, typed, state.filters));
       if (mine !== generation) return;
+      const { query, text, search, used, found, suggested } = answer;
+      understood = answer.understood;
+      const filters = combine(state.filters, understood.filters);
+      showChips(understood, query);
+      // The status line, and "是不是“…”？" when a respelling found nothing whole either.
+      const say = (line) => {
+        if (!suggested) { status.textContent = line; return; }
+        const link = element("a", { href: `?q=${encodeURIComponent(suggested)}`, class: "zhibu-search__suggested" }, `“${suggested}”`);
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          state.q = suggested;
+          input.value = suggested;
+          run(true);
+        });
+        status.replaceChildren(`${line}是不是`, link, "？");
+      };
       // Without words the list is Pagefind's results, so are the counts; with words, the records listed.
-      const facets = () => showFacets(found.words.length ? listedCounts(found, filters) : search.filters, found.unchecked > 0);
+      const facets = () => (found.words.length
+        ? showFacets(...listedCounts(found, filters), found.unchecked > 0)
+        : showFacets(search.filters, null, found.unchecked > 0));
       const nothing = text ? `没有找到与“${query}”相关的记录。可以换个说法，或去掉一些条件。` : "没有符合筛选条件的记录。";
       if (!found.full.length && !found.partial.length && !found.unchecked) {
         facets();
         resultBox.replaceChildren();
-        status.textContent = nothing;
+        say(nothing);
         return;
       }
       const lists = {
@@ -716,7 +822,7 @@
         partial: element("ol", { class: "zhibu-search__list", "data-list": "partial" }),
       };
       resultBox.replaceChildren(lists.full, lists.heading, lists.partial);
-      const respelled = used !== text ? `（按“${used}”查找）` : "";
+      const respelledAs = query !== typed ? `（按“${query}”查找）` : used !== text ? `（按“${used}”查找）` : "";
       // The counts so far; "以上" and the advice while some candidates are unread.
       const report = () => {
         facets();
@@ -725,14 +831,14 @@
         lists.heading.textContent = `部分匹配：只包含部分关键词的记录（${found.partial.length} 条${more}）`;
         // Nothing found in the batches read: never 没有找到 while some are unread, and once all are, nothing else.
         if (!found.full.length && !found.partial.length) {
-          status.textContent = found.unchecked
+          say(found.unchecked
             ? `已核对最相关的 ${found.checked} 条结果，其中没有与“${query}”相关的记录；其余的尚未核对（“显示更多”继续核对）。也可以换个说法，或加一个条件缩小范围。`
-            : nothing;
+            : nothing);
           return;
         }
-        status.textContent = found.full.length
-          ? `找到 ${found.full.length} 条${more}记录${respelled}${found.partial.length ? `，另有 ${found.partial.length} 条${more}部分匹配` : ""}。${narrow}`
-          : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条${more}部分匹配的记录${respelled}。${narrow}`;
+        say(found.full.length
+          ? `找到 ${found.full.length} 条${more}记录${respelledAs}${found.partial.length ? `，另有 ${found.partial.length} 条${more}部分匹配` : ""}。${narrow}`
+          : `没有同时包含${understood.words.map((w) => `“${w}”`).join("")}的记录。下面是 ${found.partial.length} 条${more}部分匹配的记录${respelledAs}。${narrow}`);
       };
       await showMore({ found, lists, report }, mine, false);
     }
@@ -741,16 +847,19 @@
     // half its pairs): the facets count the listed records, full and partial matches, by the filters
     // their key rows or loaded pages carry, so a count is what ticking its value lists and nothing more
     // is fetched. While candidates are unread they count those read so far, shown as lower bounds.
+    // Also the facets any listed record has a value in: only those are offered (the others would list nothing).
     function listedCounts(found, filters) {
       const counts = Object.fromEntries([...COUNTED, ...Object.keys(filters)].map((name) => [name, {}]));
+      const held = new Set();
       for (const item of [...found.full, ...found.partial]) {
-        const held = item.hit ? item.hit.filters : (item.data || {}).filters || {};
-        for (const [name, values] of Object.entries(held)) {
+        const filtersOf = item.hit ? item.hit.filters : (item.data || {}).filters || {};
+        for (const [name, values] of Object.entries(filtersOf)) {
+          if (values.length) held.add(name);
           if (!(name in counts)) continue;
           for (const value of values) counts[name][value] = (counts[name][value] || 0) + 1;
         }
       }
-      return counts;
+      return [counts, held];
     }
 
     // A page of results: the next full matches, then the next partial ones. While fewer than a page of
@@ -788,12 +897,15 @@
       await Promise.all([...COUNTED].map((name) => pagefind.preload(null, { filters: { [name]: { none: [""] } } })));
     }
 
-    function showFacets(counts, lower) {
+    // `held`: the facets the listed records have values in (with words), null for Pagefind's counts.
+    function showFacets(counts, held, lower) {
       facetBox.replaceChildren();
       for (const name of FACETS) {
         const chosen = state.filters[name] || [];
+        const types = (counts || {})["类型"];
+        if (!chosen.length && types && name in KIND_OF && !types[KIND_OF[name]]) continue;
         if (!(name in (counts || {})) && !chosen.length) {
-          facetBox.append(closedFacet(name));
+          if (!held || held.has(name)) facetBox.append(closedFacet(name));
           continue;
         }
         const values = [...new Set([...Object.keys((counts || {})[name] || {}), ...chosen])];
@@ -852,7 +964,7 @@
     run(false);
   }
 
-  window.zhibuSearch = { understand }; // the tests compare it with generator/understand.py
+  window.zhibuSearch = { understand, respelling }; // the tests compare it with generator/understand.py
   addHeaderBox();
   const app = document.getElementById("zhibu-search");
   if (app) startSearch(app);
