@@ -11,9 +11,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import yaml
 from conftest import DEMO, meeting_yaml, serve_dir, write_archive, zhibu
+from test_search_cli import absent_meetings
 
 from generator.pipeline import check
-from generator.search.understand import understand, vocabulary
+from generator.search.understand import respelling, understand, vocabulary
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
 pytestmark = pytest.mark.browser
@@ -348,6 +349,9 @@ QUERIES_TO_COMPARE = [
     "精炼厂 省部级荣誉 2025年",
     "苏永刚 党课",
     "转炉党支部2024年第1次支委会",
+    "朱文军 缺席",
+    "缺席朱文军 车间主任列席",
+    "请假",
 ]
 
 
@@ -531,3 +535,64 @@ def test_the_empty_search_offers_only_types_that_list_records(page: Any, demo_ur
     for value in ("人员", "组织", "荣誉"):
         run_search(page, demo_url, 类型=value)
         assert len(all_results(page)) == int(counts[value]), value
+
+
+def test_a_mistyped_name_is_searched_as_the_name_it_is_like(page: Any, demo_url: str) -> None:
+    assert run_search(page, demo_url, "苏勇刚")[0] == "/people/yjl-01/"
+    assert "（按“苏永刚”查找）" in page.inner_text(".zhibu-search__status")
+    run_search(page, demo_url, "阳级炉 支委会")
+    assert "（按“阳极炉 支委会”查找）" in page.inner_text(".zhibu-search__status")
+    found = all_results(page)
+    assert len(found) == 24 and all(path.startswith("/meetings/yjl-zwh-") for path in found)
+    assert page.locator(".zhibu-chip", has_text="组织：阳极炉生产线党支部").count() == 1
+
+
+def test_a_respelling_that_finds_nothing_whole_either_is_a_link(page: Any, demo_url: str) -> None:
+    assert run_search(page, demo_url, "苏勇刚 炉口防喷溅") == []
+    assert "是不是“苏永刚 炉口防喷溅”？" in page.inner_text(".zhibu-search__status")
+    page.click(".zhibu-search__suggested")
+    results(page)
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["苏永刚 炉口防喷溅"]
+    assert page.input_value("#zhibu-search input[type=search]") == "苏永刚 炉口防喷溅"
+
+
+def test_the_page_respells_a_query_exactly_as_zhibu_search_does(page: Any, demo_url: str, demo_checked) -> None:
+    words = vocabulary(demo_checked.archive)
+    people = [p.data.name for p in demo_checked.archive.records["people"].values()]
+    run_search(page, demo_url)
+    for query in ("苏勇刚", "阳级炉 支委会", "缺席 苏勇刚", "苏永刚", "苏永", "申请书", "转护党支部 支部会", "廖浩燃 专利"):
+        expected = respelling(query, understand(query, words), [*words.terms, *people])
+        shown = page.evaluate(
+            """async (q) => {
+                const vocab = await (await fetch('../search/keys/vocab.json')).json();
+                const people = await (await fetch('../search/keys/people.json')).json();
+                const s = window.zhibuSearch;
+                return s.respelling(q, s.understand(q, vocab), [...Object.keys(vocab.terms), ...people], vocab.roles);
+            }""",
+            query,
+        )
+        assert shown == expected, query
+
+
+def test_absent_and_a_name_finds_the_meetings_missed(page: Any, demo_url: str, demo_checked) -> None:
+    missed = absent_meetings(demo_checked.archive, "朱文军")
+    for query in ("朱文军 缺席", "缺席 朱文军"):
+        run_search(page, demo_url, query)
+        full = page.eval_on_selector_all("[data-list=full] .zhibu-search__title", "els => els.map(e => e.href)")
+        assert {urlsplit(h).path for h in full} == missed, query
+        assert page.inner_text(".zhibu-search__status").startswith("找到 5 条")
+    run_search(page, demo_url, "缺席")
+    assert set(all_results(page)) == absent_meetings(demo_checked.archive)
+
+
+@pytest.mark.parametrize("query", ["支委会", "炉口 支委会", "苏永刚"])
+def test_only_facets_that_list_something_are_offered(page: Any, demo_url: str, query: str) -> None:
+    """A kind facet of a type not listed (成果类别 among 支委会) would vanish when opened: it is not offered."""
+    run_search(page, demo_url, query)
+    closed = page.eval_on_selector_all("fieldset[data-closed]", "els => els.map(e => e.dataset.facet)")
+    if query != "苏永刚":
+        assert not {"成果类别", "荣誉级别", "活动类型", "项目类型"} & set(closed), closed
+    for name in closed:
+        page.click(f"fieldset[data-facet={name}] .zhibu-facet__open")
+        results(page)
+        assert page.locator(f"fieldset[data-facet={name}] input").count(), (query, name)

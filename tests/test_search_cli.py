@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -10,7 +11,7 @@ from conftest import DEMO, zhibu
 
 from generator.pipeline import Checked
 from generator.search.query import Query, search
-from generator.search.understand import understand, vocabulary
+from generator.search.understand import respelling, understand, vocabulary
 
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
 
@@ -92,3 +93,56 @@ def test_no_record_with_every_word_says_so_and_lists_partial_matches_apart() -> 
     assert result.returncode == 1
     assert lines[0] == "没有同时包含“炉口防喷溅”“申请书”的记录。只包含部分关键词的记录："
     assert "一种阳极炉炉口防喷溅装置" in lines[1]
+
+
+def absent_meetings(archive: Any, person: str | None = None) -> set[str]:
+    """The meetings with an absentee recorded (`person`: that person), as result paths."""
+    return {
+        f"/meetings/{m.id}/"
+        for m in archive.records["meetings"].values()
+        if any(person in (None, archive.get("people", a.person).data.name) for a in m.data.absent)
+    }
+
+
+def test_a_mistyped_name_is_searched_as_the_name_it_is_like() -> None:
+    person = zhibu("search", "苏勇刚", "--content", DEMO)
+    assert person.returncode == 0 and "没有找到与“苏勇刚”相关的记录，按“苏永刚”查找：" in person.stderr
+    assert "苏永刚  people/yjl-01.yaml" in person.stdout.splitlines()[0]
+    org = zhibu("search", "阳级炉", "支委会", "--content", DEMO)
+    assert org.returncode == 0 and "按“阳极炉 支委会”查找" in org.stderr and "组织：阳极炉生产线党支部" in org.stderr
+    lines = org.stdout.splitlines()
+    assert len(lines) == 24 and all("阳极炉党支部" in line and "支委会" in line for line in lines)
+
+
+def test_a_respelling_that_finds_nothing_whole_either_is_only_suggested() -> None:
+    result = zhibu("search", "苏勇刚", "炉口防喷溅", "--content", DEMO)
+    assert result.returncode == 1 and "按“" not in result.stderr
+    assert result.stdout.splitlines()[-1] == "是不是“苏永刚 炉口防喷溅”？"
+    typed = zhibu("search", "炉口防喷溅", "申请书", "--content", DEMO)  # no word like a name: nothing suggested
+    assert "是不是" not in typed.stdout + typed.stderr
+
+
+def test_respelling_takes_near_misses_only(demo_checked: Checked) -> None:
+    words = vocabulary(demo_checked.archive)
+    people = [p.data.name for p in demo_checked.archive.records["people"].values()]
+
+    def respelled(query: str) -> str | None:
+        return respelling(query, understand(query, words), [*words.terms, *people])
+
+    assert respelled("苏勇刚") == "苏永刚"
+    assert respelled("阳级炉 支委会") == "阳极炉 支委会"
+    assert respelled("缺席 苏勇刚") == "缺席 苏永刚"  # the name, not the attendance word joined to it
+    assert respelled("苏永刚") is respelled("苏永") is respelled("王芳") is respelled("申请书") is None
+
+
+def test_absent_and_a_name_finds_the_meetings_missed(demo_checked: Checked) -> None:
+    archive = demo_checked.archive
+    missed = absent_meetings(archive, "朱文军")
+    assert len(missed) == 5
+    for query in (("朱文军", "缺席"), ("缺席", "朱文军"), ("朱文军缺席",), ("朱文军", "请假")):
+        found = search(archive, Query(query))
+        assert {f"/{r.collection}/{r.id}/" for r in found.full} == missed, query
+    alone = search(archive, Query(("缺席",)))
+    assert {f"/{r.collection}/{r.id}/" for r in alone.full} == absent_meetings(archive)
+    shown = zhibu("search", "朱文军", "缺席", "--content", DEMO)
+    assert shown.returncode == 0 and len(shown.stdout.split("只包含部分关键词的记录")[0].splitlines()) == 5
