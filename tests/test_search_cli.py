@@ -133,6 +133,7 @@ def test_respelling_takes_near_misses_only(demo_checked: Checked) -> None:
     assert respelled("阳级炉 支委会") == "阳极炉 支委会"
     assert respelled("缺席 苏勇刚") == "缺席 苏永刚"  # the name, not the attendance word joined to it
     assert respelled("苏永刚") is respelled("苏永") is respelled("王芳") is respelled("申请书") is None
+    assert respelled("大国工匠读书分享会") is None  # like 读书会 by difflib's ratio, but no typo of it
 
 
 def test_absent_and_a_name_finds_the_meetings_missed(demo_checked: Checked) -> None:

@@ -175,17 +175,23 @@ def _roles(words: list[str]) -> tuple[str, ...]:
 
 def respelling(query: str, understood: Understood, known: Iterable[str]) -> str | None:
     """The query with each word that is no known name but like one (its name part, before an attendance word)
-    written as that name: 阳级炉 支委会 → 阳极炉 支委会. orgnames.closest decides, as for --org/--person."""
+    written as that name: 阳级炉 支委会 → 阳极炉 支委会. Among the names near it (_near) orgnames.closest
+    decides, as for --org/--person."""
     names = {normalise(name): [name] for name in known}
     text = normalise(query)
     for word in understood.words:
         typed = word.removesuffix(ROLES.get(word[-2:], ""))
         if len(typed) < RESPELL_FROM or typed in names:
             continue
-        near = {name: ids for name, ids in names.items() if typed not in name and name not in typed}
+        near = {name: ids for name, ids in names.items() if _near(typed, name)}
         if hint := closest(typed, near, {name: name for name in near}, 1):
             text = text.replace(typed, hint[0])
     return " ".join(text.split()) if text != normalise(query) else None
+
+
+def _near(typed: str, name: str) -> bool:
+    """A name a typo of it may mean: a character mistyped, dropped or added, neither holding the other."""
+    return abs(len(name) - len(typed)) <= 1 and typed not in name and name not in typed
 
 
 def _phrases(text: str, terms: dict[str, Any]) -> list[str]:

@@ -277,7 +277,8 @@
       if ([...typed].length < RESPELL_FROM || names.includes(typed)) continue;
       let best = null;
       for (const name of names) {
-        if (name.includes(typed) || typed.includes(name)) continue;
+        // Near: a character mistyped, dropped or added, neither holding the other (understand.py _near).
+        if (Math.abs([...name].length - [...typed].length) > 1 || name.includes(typed) || typed.includes(name)) continue;
         const score = [-similarity(typed, name), name.startsWith(typed) ? 0 : 1, [...name].length, name];
         if (-score[0] >= 0.5 && (!best || before(score, best))) best = score;
       }
