@@ -170,7 +170,7 @@ def _roles(words: list[str]) -> tuple[str, ...]:
         else:
             joined += [waiting] if waiting else []
             waiting = role
-    return tuple(joined + [waiting] if waiting else joined)
+    return tuple([*joined, waiting] if waiting else joined)
 
 
 def respelling(query: str, understood: Understood, known: Iterable[str]) -> str | None:
@@ -233,7 +233,8 @@ def _date_filter(groups: dict[str, str | None], years: tuple[str, ...]) -> tuple
 def role_keys(archive: Archive, record: Record) -> list[str]:
     """朱文军缺席, 车间主任列席: who missed a meeting or sat in, as keys the attendance words find."""
     data = record.data
-    roles = [(a.person, "缺席") for a in getattr(data, "absent", [])] + [(g, "列席") for g in getattr(data, "guests", [])]
+    roles = [(a.person, "缺席") for a in getattr(data, "absent", [])]
+    roles += [(guest, "列席") for guest in getattr(data, "guests", [])]
     return [f"{_person_name(archive, ref)}{role}" for ref, role in roles]
 
 
