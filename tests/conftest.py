@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import subprocess
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -162,3 +164,20 @@ def page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def _radicals(text: str) -> str:
+    """The PDF's text maps some characters to the radical of the same shape (⽀ for 支): back."""
+    return "".join(unicodedata.normalize("NFKC", c) if "\u2e80" <= c <= "\u2fdf" else c for c in text)
+
+
+def pdf_pages(page: Any, url: str) -> list[tuple[str, tuple[int, int]]]:
+    """(text, size in points) of each page Chromium prints."""
+    from pypdf import PdfReader  # imported here: collecting the non-browser suite must not need it
+
+    page.goto(url)
+    reader = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+    return [
+        (_radicals(p.extract_text()), (round(float(p.mediabox.width)), round(float(p.mediabox.height))))
+        for p in reader.pages
+    ]

@@ -6,15 +6,13 @@ PDF's own text (pypdf) is what is checked: what an inspector holds in their hand
 
 from __future__ import annotations
 
-import io
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import meeting_yaml as _meeting
-from conftest import serve_dir, write_archive, zhibu
+from conftest import pdf_pages, serve_dir, write_archive, zhibu
 
 pytestmark = pytest.mark.browser
 
@@ -37,23 +35,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]
     assert result.returncode == 0, result.stdout + result.stderr
     with serve_dir(root / "site") as url:
         yield root / "site", url
-
-
-def _radicals(text: str) -> str:
-    """The PDF's text maps some characters to the radical of the same shape (⽀ for 支): back."""
-    return "".join(unicodedata.normalize("NFKC", c) if "\u2e80" <= c <= "\u2fdf" else c for c in text)
-
-
-def pdf_pages(page: Any, url: str) -> list[tuple[str, tuple[int, int]]]:
-    """(text, size in points) of each page Chromium prints."""
-    from pypdf import PdfReader  # imported here: collecting the non-browser suite must not need it
-
-    page.goto(url)
-    reader = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
-    return [
-        (_radicals(p.extract_text()), (round(float(p.mediabox.width)), round(float(p.mediabox.height))))
-        for p in reader.pages
-    ]
 
 
 def test_a_meeting_prints_as_a_formal_record(page: Any, site: tuple[Path, str]) -> None:
