@@ -2,7 +2,7 @@
 
 Every key page is screenshotted (kept in ZHIBU_SCREENSHOTS when set, for a person to
 look at) and measured: nothing wider than the screen, no table hiding columns on a
-desktop, dates on one line, charts that stay lines in dark mode, a readable site name
+desktop, a 左右滑动 note over each table exactly when it scrolls, dates on one line, charts that stay lines in dark mode, a readable site name
 and compliance grid on a phone, search results before the filters. Opened from disk,
 every page says how to serve the site and its links open pages, not folders.
 """
@@ -66,6 +66,9 @@ MEASURE = r"""() => {
       .map((t) => t.querySelector("tr").innerText),
     unmarkedScrolls: scrolls.filter((t) => t.scrollWidth > t.clientWidth + 1
       && !getComputedStyle(t).backgroundImage.includes("gradient")).map((t) => t.querySelector("tr").innerText),
+    // a box that scrolls shows its 左右滑动 note, one that does not hides it
+    cues: [...article.querySelectorAll(".md-typeset__scrollwrap, .zhibu-matrix-box")].map((box) => [
+      box.scrollWidth > box.clientWidth + 1, getComputedStyle(box, "::before").visibility === "visible"]),
     wrappedDates: wrapped(article, /\d{4}-\d{2}-\d{2}|\d{4}年\d{1,2}月(?:\d{1,2}日|(?![\u4e00-\u9fff]))/g),
     filledLines: [...document.querySelectorAll(".zhibu-line")]
       .filter((l) => getComputedStyle(l).fill !== "none").length,
@@ -108,6 +111,9 @@ def test_key_pages_fit_the_screen(screen: tuple[Any, int, str], demo_url: str, s
     assert not found["filledLines"]
     assert not found["requests"], "the site must not load anything from another host"
     assert not found["unmarkedScrolls"], f"{name}: a table hides columns with no sign that it scrolls"
+    assert all(scrolls == cued for scrolls, cued in found["cues"]), f"{name}: 左右滑动 note wrong: {found['cues']}"
+    if name in ("compliance", "attendance"):  # their tables are wider than a phone
+        assert any(cued for _, cued in found["cues"]) == (width == 390), f"{name}: {found['cues']}"
     if width == 1400:
         assert not found["scrollingTables"], f"{name}: tables hide columns behind a scroll"
         if name in ("compliance", "attendance", "assessments", "honours", "projects", "achievements"):
