@@ -2,9 +2,10 @@
 
 Every key page is screenshotted (kept in ZHIBU_SCREENSHOTS when set, for a person to
 look at) and measured: nothing wider than the screen, no table hiding columns on a
-desktop, a 左右滑动 note over each table exactly when it scrolls, dates on one line, charts that stay lines in dark mode, a readable site name
-and compliance grid on a phone, search results before the filters. Opened from disk,
-every page says how to serve the site and its links open pages, not folders.
+desktop, a 左右滑动 note over each table exactly when it scrolls, dates on one line,
+charts that stay lines in dark mode, a readable site name and compliance grid on a phone,
+search results before the filters. Opened from disk, every page says how to serve the
+site and its links open pages, not folders.
 """
 
 from __future__ import annotations
