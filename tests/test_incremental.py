@@ -236,17 +236,35 @@ def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("fixed_build_date")
-def test_a_parallel_cold_build_equals_a_single_process_build(tmp_path: Path) -> None:
+def test_a_parallel_cold_build_equals_a_single_process_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     content = write_archive(tmp_path, MEETINGS)
     sites = {}
-    for jobs in (1, 3):
+    # One process; three; then parts of at most 10 pages (more parts than jobs, a large site's
+    # way of bounding each MkDocs process's memory), three and one at a time.
+    for name, jobs, part_pages in (("one", 1, ""), ("three", 3, ""), ("parts3", 3, "10"), ("parts1", 1, "10")):
+        monkeypatch.setenv("ZHIBU_PART_PAGES", part_pages)
         shutil.rmtree(tmp_path / ".zhibu", ignore_errors=True)
-        site = tmp_path / f"site{jobs}"
+        site = tmp_path / f"site-{name}"
         result = zhibu("build", "--content", content, "--site", site, "--jobs", jobs, "--today", "2023-03-31")
         assert result.returncode == 0, result.stdout + result.stderr
-        sites[jobs] = tree(site)
-    assert any(p.startswith("pagefind/") for p in sites[3])
-    assert differences(sites[1], sites[3]) == []
+        sites[name] = tree(site)
+    assert any(p.startswith("pagefind/") for p in sites["three"])
+    assert len([p for p in sites["one"] if p.endswith("index.html")]) > 30  # more than three parts of 10
+    for name in ("three", "parts3", "parts1"):
+        assert differences(sites["one"], sites[name]) == [], name
+
+
+def test_a_large_site_is_built_in_more_parts_than_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.stages.publish import PART_PAGES, part_count
+
+    monkeypatch.delenv("ZHIBU_PART_PAGES", raising=False)
+    assert part_count(100, 2) == 2
+    assert part_count(2 * PART_PAGES, 2) == 2
+    assert part_count(2 * PART_PAGES + 1, 2) == 3  # each MkDocs process holds at most PART_PAGES pages
+    assert part_count(12_700 * 2, 2) == 5
+    assert part_count(2 * PART_PAGES + 1, 1) == 3
 
 
 @pytest.mark.usefixtures("fixed_build_date")

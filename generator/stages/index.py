@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import COLLECTIONS
-from generator.stages.publish import link_or_copy
+from generator.stages.publish import link_or_copy, setting
 
 log = logging.getLogger("zhibu")
 
@@ -95,13 +95,8 @@ PAGEFIND_VERSION = metadata.version("pagefind")  # another Pagefind makes the ba
 _FRAGMENT = b"pagefind_dcd"  # what a decompressed Pagefind fragment (a page's text, filters, meta) starts with
 
 
-def _setting(name: str, default: int) -> int:
-    chosen = os.environ.get(name, "")
-    return int(chosen) if chosen.isdigit() else default
-
-
 def shard_pages() -> int:
-    return max(1, _setting("ZHIBU_SHARD_PAGES", SHARD_PAGES))
+    return max(1, setting("ZHIBU_SHARD_PAGES", SHARD_PAGES))
 
 
 def record_pages(site_dir: Path) -> list[str]:
@@ -182,7 +177,7 @@ def _kept_base(index_dir: Path, pages: dict[str, str]) -> Base | None:
         return None
     differing = sum(base.pages.get(page, [""])[0] != digest for page, digest in pages.items())
     deleted = len(base.pages.keys() - pages.keys())
-    return base if differing + deleted <= _setting("ZHIBU_DELTA_PAGES", DELTA_PAGES) else None
+    return base if differing + deleted <= setting("ZHIBU_DELTA_PAGES", DELTA_PAGES) else None
 
 
 def _index_delta(

@@ -235,6 +235,24 @@ def owns(doc: str, part: int, parts: int) -> bool:
     return part == (zlib.crc32(doc.encode()) % parts if doc.endswith(".md") else 0)
 
 
+# Pages one MkDocs process builds at most in a cold build. MkDocs holds every page's HTML until it
+# writes them all, so a process grows with its pages (measured on synthetic records: 524 MB for
+# about 7,400 pages at 10,000 records, 1,037 MB for 12,700 at 20,000): a large site is built in more
+# parts than --jobs, at most --jobs at a time. ZHIBU_PART_PAGES sets another size (tests use it).
+PART_PAGES = 6000
+
+
+def setting(name: str, default: int) -> int:
+    """A whole number from the environment variable name, default when unset or not a number."""
+    chosen = os.environ.get(name, "")
+    return int(chosen) if chosen.isdigit() else default
+
+
+def part_count(pages: int, jobs: int) -> int:
+    """How many parts a cold build of pages Markdown pages is built in with jobs processes."""
+    return max(jobs, -(-pages // max(1, setting("ZHIBU_PART_PAGES", PART_PAGES))))
+
+
 def default_jobs() -> int:
     return os.cpu_count() or 1
 
@@ -299,8 +317,9 @@ def _run_task(task: Callable[[], Any], sending: Any) -> None:
 def run_mkdocs_parallel(
     config_file: Path, docs_dir: Path, site_dir: Path, setup: Callable[[Any], None], jobs: int
 ) -> None:
-    """A cold `mkdocs build` in `jobs` processes over disjoint parts of the pages, then one
-    Pagefind run over the whole site.
+    """A cold `mkdocs build` in parts over disjoint sets of the pages (`part_count`: --jobs, or
+    more for a large site), at most `jobs` processes at a time, then one Pagefind run over the
+    whole site.
 
     This process builds part 0 (with every file that is not a page) into site_dir; each
     other part is built by a forked process into its own folder, and its pages are moved in.
@@ -308,27 +327,37 @@ def run_mkdocs_parallel(
     zhibu plugin's on_files), so the pages are byte for byte those of a single-process build.
     Without fork (Windows), one process builds everything.
     """
-    if jobs <= 1 or not can_fork():
+    pages = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+    parts = part_count(len(pages), jobs)
+    if parts <= 1 or not can_fork():
         run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, None))
         return
     context = multiprocessing.get_context("fork")
-    folders = [Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.part-", dir=site_dir.parent)) for _ in range(1, jobs)]
+    folders = [Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.part-", dir=site_dir.parent)) for _ in range(1, parts)]
     workers = [
-        context.Process(target=_build_part, args=(config_file, docs_dir, folder, _part_of(setup, (part, jobs))))
+        context.Process(target=_build_part, args=(config_file, docs_dir, folder, _part_of(setup, (part, parts))))
         for part, folder in enumerate(folders, start=1)
     ]
+    waiting, running = list(workers), []
+
+    def start(limit: int) -> None:
+        while waiting and len(running) < limit:
+            running.append(waiting.pop(0))
+            running[-1].start()
+
     try:
-        for worker in workers:
-            worker.start()
-        config = run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, (0, jobs)), dirty=True)
-        for worker in workers:
-            worker.join()
-        if any(worker.exitcode for worker in workers):
-            raise RuntimeError("MkDocs 并行生成页面失败")
-        pages = sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+        start(jobs - 1)  # with this process's part 0, `jobs` at a time
+        config = run_mkdocs(config_file, docs_dir, site_dir, _part_of(setup, (0, parts)), dirty=True)
+        while waiting or running:
+            start(jobs)
+            wait([worker.sentinel for worker in running])
+            for worker in [w for w in running if not w.is_alive()]:
+                running.remove(worker)
+                if worker.exitcode:
+                    raise RuntimeError("MkDocs 并行生成页面失败")
         for part, folder in enumerate(folders, start=1):
             for doc in pages:
-                if owns(doc, part, jobs) and (folder / output_of(doc)).is_file():
+                if owns(doc, part, parts) and (folder / output_of(doc)).is_file():
                     target = site_dir / output_of(doc)
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(folder / output_of(doc), target)
@@ -337,7 +366,8 @@ def run_mkdocs_parallel(
         for worker in workers:
             if worker.is_alive():
                 worker.terminate()
-            worker.join()
+            if worker.pid is not None:
+                worker.join()
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
 
