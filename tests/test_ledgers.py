@@ -526,6 +526,17 @@ def test_incomplete_records_are_warned_part_by_part(tmp_path: Path) -> None:
     assert strict.returncode == 1
 
 
+def test_a_part_written_but_left_empty_is_warned_at_its_line(tmp_path: Path) -> None:
+    # `zhibu new` writes every key: an agenda left empty is found at its line, not at the top.
+    content = write_archive(tmp_path, {"meetings/z1.yaml": BARE + "location: 会议室\nagenda: []\nsummary:\n"})
+    result = zhibu("check", "--content", content, "--today", "2023-03-31")
+    assert _warnings(result) == [
+        "meetings/z1.yaml:1: 警告: 记录不完整：缺少时间（起止）、主持人、记录人、实到人员",
+        "meetings/z1.yaml:6: 警告: agenda: 记录不完整：缺少议程",
+        "meetings/z1.yaml:7: 警告: summary: 记录不完整：缺少会议总结",
+    ]
+
+
 def test_completeness_rules_are_set_in_archive_yaml(tmp_path: Path) -> None:
     rules = "completeness:\n  全部: [地点, time]\n  支委会: []\n  党课: [题目]\n"
     lesson = "type: 党课\ntitle: 党课\norg: zb\ndate: 2023-03-06\nlecturer: 张伟\nlocation: 会议室\n"

@@ -100,13 +100,15 @@ def warnings(archive: Archive, found: dict[str, list[Gap]]) -> list[Diagnostic]:
     meetings = archive.records["meetings"]
     for meeting_id, meeting_gaps in found.items():
         meeting = meetings[meeting_id]
-        whole = [g.label for g in meeting_gaps if len(g.loc) == 1]
+        # A part whose key is written but left empty is warned at that key; parts with no key at all,
+        # together at the top of the file.
+        typed = [g for g in meeting_gaps if len(g.loc) > 1 or g.loc in meeting.raw.lines]
+        whole = [g.label for g in meeting_gaps if g not in typed]
         if whole:
             result.append(warning(meeting.file, 1, "", f"记录不完整：缺少{'、'.join(whole)}"))
-        for gap in meeting_gaps:
-            if len(gap.loc) > 1:
-                field = ".".join(map(str, gap.loc))
-                result.append(warning(meeting.file, meeting.line(*gap.loc[:2]), field, f"记录不完整：缺少{gap.label}"))
+        for gap in typed:
+            field = ".".join(map(str, gap.loc))
+            result.append(warning(meeting.file, meeting.line(*gap.loc[:2]), field, f"记录不完整：缺少{gap.label}"))
     return result + list(duplicates(archive))
 
 
